@@ -1,0 +1,136 @@
+/* pycore.h: declarations internal to libpymodrt.
+ *
+ * Naming: CPython API keeps CPython's names; internal cross-file functions
+ * take a subsystem prefix (mem_, rt_, type_, str_, dict_, err_, interp_,
+ * ts_), the verb last.  Suffixes carry contracts: _ref returns a new
+ * reference, _locked means the caller holds the named lock.
+ *
+ * Synchronization vocabulary used on every shared field: "immutable after
+ * init", "atomic", "guarded by <lock>", "epoch-protected (readers) / <lock>
+ * (writers)", "owner thread only". */
+#ifndef PYMODRT_PYCORE_H
+#define PYMODRT_PYCORE_H
+
+#ifndef PYMODRT_BUILD_CORE
+#  error "core/internal/pycore.h is internal to pymodrt"
+#endif
+
+#include "Python.h"
+#include "pymodrt.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#define RT_INTERNAL __attribute__((visibility("hidden")))
+#define RT_CACHELINE 64
+#define RT_LIKELY(x) __builtin_expect(!!(x), 1)
+#define RT_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* ------------------------------------------------------------- memory layer */
+
+RT_INTERNAL void *mem_alloc(size_t size);
+RT_INTERNAL void *mem_calloc(size_t nelem, size_t elsize);
+RT_INTERNAL void *mem_realloc(void *ptr, size_t size);
+RT_INTERNAL void mem_free(void *ptr);
+RT_INTERNAL char *mem_strdup(const char *s);
+
+/* ------------------------------------------------------- per-OS-thread record
+ *
+ * Every OS thread that touches the runtime gets one rt_thread, created on
+ * first use and retired when the thread exits.  It carries what must never
+ * be shared between threads on a hot path: allocation counters, the epoch
+ * record, the fault-injection generator.  Fields are "owner thread only"
+ * unless marked; other threads read the counters with relaxed atomics. */
+struct rt_thread {
+    _Atomic int64_t mem_bytes;          /* owner writes; others read (sum) */
+    _Atomic uint64_t mem_count;         /* owner writes; others read (sum) */
+    uint64_t rng;                       /* owner thread only */
+    struct ck_epoch_record *epoch;      /* owner thread only */
+    int epoch_depth;                    /* owner thread only: nesting */
+    PyThreadState *tstate;              /* owner thread only: current */
+    PyThreadState *gilstate;            /* owner thread only: PyGILState's */
+    struct rt_thread *next;             /* guarded by rt_threads_lock */
+    unsigned long os_id;                /* immutable */
+} __attribute__((aligned(RT_CACHELINE)));
+
+RT_INTERNAL struct rt_thread *rt_thread_get(void);   /* creates on first use */
+RT_INTERNAL struct rt_thread *rt_thread_peek(void);  /* NULL if none yet */
+
+/* ------------------------------------------------------------- epoch (SMR)
+ *
+ * One ck_epoch domain for the whole runtime protects memory that lock-free
+ * readers may still see: retired dict tables, and objects a dict writer
+ * removed (their decref is deferred a grace period, so a reader inside a
+ * section may incref anything it loaded from a dict).  Sections nest. */
+RT_INTERNAL void rt_epoch_enter(void);
+RT_INTERNAL void rt_epoch_exit(void);
+/* Frees 'p' with mem_free after a grace period.  Never blocks. */
+RT_INTERNAL void rt_epoch_defer_free(void *p);
+/* Drops one reference to 'op' after a grace period.  Never blocks. */
+RT_INTERNAL void rt_epoch_defer_decref(PyObject *op);
+/* Runs the callbacks that are already safe (call after releasing locks). */
+RT_INTERNAL void rt_epoch_poll(void);
+/* Waits for a grace period and runs every pending callback of this thread. */
+RT_INTERNAL void rt_epoch_barrier(void);
+
+/* ------------------------------------------------------------- thread state */
+
+struct _ts {
+    PyInterpreterState *interp;         /* immutable */
+    struct rt_thread *rt;               /* owning OS thread; set at bind */
+    PyObject *exc;                      /* owner thread only: raised exception */
+    PyObject *handled;                  /* owner thread only */
+    PyObject *dict;                     /* owner thread only */
+    int recursion_depth;                /* owner thread only */
+    int attached;                       /* owner thread only */
+    int gilstate_counter;               /* owner thread only */
+    uint64_t id;                        /* immutable */
+    PyThreadState *prev, *next;         /* guarded by interp->threads_lock */
+};
+
+struct _is {
+    int64_t id;                         /* immutable */
+    PyObject *modules;                  /* sys.modules; the dict is thread-safe */
+    PyObject *sysdict;                  /* immutable after init */
+    PyObject *dict;                     /* PyInterpreterState_GetDict */
+    PyObject *modules_by_index;         /* list; guarded by import state */
+    int dlopenflags;                    /* atomic */
+    pthread_mutex_t threads_lock;       /* guards threads */
+    PyThreadState *threads;             /* guarded by threads_lock */
+    PyInterpreterState *next;           /* guarded by runtime.interp_lock */
+};
+
+struct rt_runtime {
+    int initialized;                    /* guarded by lifecycle (single thread) */
+    int finalizing;                     /* atomic */
+    PyConfig config;                    /* immutable after init */
+    int warnings_error;                 /* immutable after init */
+    pthread_mutex_t interp_lock;        /* guards interpreters, next_interp_id */
+    PyInterpreterState *interpreters;   /* guarded by interp_lock */
+    PyInterpreterState *main_interp;    /* immutable after init */
+    int64_t next_interp_id;             /* guarded by interp_lock */
+    _Atomic uint64_t next_thread_id;    /* atomic */
+};
+RT_INTERNAL extern struct rt_runtime rt_runtime;
+
+RT_INTERNAL PyThreadState *ts_get(void);  /* current or NULL, no checks */
+
+/* -------------------------------------------------------------- objects */
+
+RT_INTERNAL int rt_types_init(void);          /* readies the static types */
+RT_INTERNAL int exc_init_types(void);
+RT_INTERNAL void exc_fini_types(void);
+RT_INTERNAL int str_intern_init(void);
+RT_INTERNAL void str_intern_fini(void);
+RT_INTERNAL Py_hash_t rt_hash_bytes(const void *p, size_t n);
+RT_INTERNAL PyObject *type_lookup(PyTypeObject *type, PyObject *name);   /* borrowed */
+RT_INTERNAL PyObject *type_lookup_str(PyTypeObject *type, const char *name);
+RT_INTERNAL const char *type_short_name(PyTypeObject *type);
+RT_INTERNAL int type_add_methods(PyTypeObject *type);
+RT_INTERNAL PyObject *rt_object_repr_default(PyObject *op);
+RT_INTERNAL int rt_utf8_decode_check(const char *s, Py_ssize_t n, Py_ssize_t *ncodepoints);
+RT_INTERNAL PyObject *str_from_utf8_trusted(const char *s, Py_ssize_t n, Py_ssize_t ncp);
+RT_INTERNAL int rt_warn_format_v(PyObject *category, const char *fmt, va_list va);
+
+#endif /* !PYMODRT_PYCORE_H */
