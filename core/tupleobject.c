@@ -272,10 +272,7 @@ num_seq_repr(PyObject *const *items, Py_ssize_t n, const char *open, const char 
 
         if (i > 0 && num_buf_put(&b, ", ", 2) < 0)
             goto done;
-        if (Py_EnterRecursiveCall(" while getting the repr of an object"))
-            goto done;
         r = PyObject_Repr(items[i]);
-        Py_LeaveRecursiveCall();
         if (r == NULL)
             goto done;
         s = PyUnicode_AsUTF8AndSize(r, &len);
