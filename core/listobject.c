@@ -923,29 +923,34 @@ list_ass_subscript(PyObject *op, PyObject *key, PyObject *v)
     return list_ass_item(op, i, v);
 }
 
-/* list(iterable=()) */
+/* list(iterable=()): tp_new makes an empty list, tp_init fills it (so that
+ * list.__init__ on an existing list replaces its contents, as in CPython). */
 static PyObject *
 list_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
+    (void)args;
+    (void)kwds;
+    return type == &PyList_Type ? PyList_New(0) : type->tp_alloc(type, 0);
+}
+
+static int
+list_init(PyObject *self, PyObject *args, PyObject *kwds)
+{
     Py_ssize_t n = PyTuple_GET_SIZE(args);
-    PyObject *op;
 
     if (kwds != NULL && PyDict_Size(kwds) != 0) {
         PyErr_SetString(PyExc_TypeError, "list() takes no keyword arguments");
-        return NULL;
+        return -1;
     }
     if (n > 1) {
         PyErr_Format(PyExc_TypeError, "list expected at most 1 argument, got %zd", n);
-        return NULL;
+        return -1;
     }
-    op = type == &PyList_Type ? PyList_New(0) : type->tp_alloc(type, 0);
-    if (op == NULL)
-        return NULL;
-    if (n == 1 && PyList_Extend(op, PyTuple_GET_ITEM(args, 0)) < 0) {
-        Py_DECREF(op);
-        return NULL;
-    }
-    return op;
+    if (PyList_Clear(self) < 0)
+        return -1;
+    if (n == 1 && PyList_Extend(self, PyTuple_GET_ITEM(args, 0)) < 0)
+        return -1;
+    return 0;
 }
 
 /* --------------------------------------------------------------- iterator */
@@ -1036,6 +1041,7 @@ PyTypeObject PyList_Type = {
     .tp_doc = "Built-in mutable sequence.",
     .tp_richcompare = list_richcompare,
     .tp_iter = list_iter,
+    .tp_init = list_init,
     .tp_new = list_new,
     .tp_free = PyObject_Free,
 };
