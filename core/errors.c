@@ -594,7 +594,7 @@ exc_heap_dealloc(PyObject *self)
 }
 
 static PyObject *
-err_new_heap_type(const char *shortname, PyObject *bases, PyObject *dict)
+err_new_heap_type(const char *shortname, const char *doc, PyObject *bases, PyObject *dict)
 {
     PyTypeObject *base = (PyTypeObject *)PyTuple_GET_ITEM(bases, 0);
     PyHeapTypeObject *ht;
@@ -638,6 +638,16 @@ err_new_heap_type(const char *shortname, PyObject *bases, PyObject *dict)
     tp->tp_bases = Py_NewRef(bases);
     tp->tp_dict = Py_NewRef(dict);
     tp->tp_dealloc = exc_heap_dealloc;
+    if (doc != NULL) {
+        /* type_dealloc frees tp_doc with PyMem_Free; Ready makes __doc__. */
+        char *d = PyMem_Malloc(strlen(doc) + 1);
+        if (d == NULL) {
+            Py_DECREF(tp);
+            return PyErr_NoMemory();
+        }
+        strcpy(d, doc);
+        tp->tp_doc = d;
+    }
     if (tp->tp_name == NULL || PyType_Ready(tp) < 0) {
         Py_DECREF(tp);
         return NULL;
@@ -673,15 +683,6 @@ PyErr_NewExceptionWithDoc(const char *name, const char *doc, PyObject *base, PyO
         if (rc < 0)
             goto done;
     }
-    if (doc != NULL) {
-        PyObject *d = PyUnicode_FromString(doc);
-        if (d == NULL)
-            goto done;
-        int rc = PyDict_SetItemString(mydict, "__doc__", d);
-        Py_DECREF(d);
-        if (rc < 0)
-            goto done;
-    }
     if (PyTuple_Check(base)) {
         if (PyTuple_GET_SIZE(base) == 0) {
             PyErr_SetString(PyExc_TypeError, "bases must not be empty");
@@ -693,7 +694,7 @@ PyErr_NewExceptionWithDoc(const char *name, const char *doc, PyObject *base, PyO
         if (bases == NULL)
             goto done;
     }
-    result = err_new_heap_type(dot + 1, bases, mydict);
+    result = err_new_heap_type(dot + 1, doc, bases, mydict);
 done:
     Py_XDECREF(bases);
     Py_XDECREF(mydict);

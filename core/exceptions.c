@@ -1455,19 +1455,9 @@ exc_init_types(void)
 void
 exc_fini_types(void)
 {
-    size_t n = sizeof(exc_all_types) / sizeof(exc_all_types[0]);
-
-    /* What the static MemoryError collected during the run. */
+    /* The types themselves are unreadied with the other static types by
+     * type_fini_static; here: what the static MemoryError collected during
+     * the run, and the set of warnings already shown. */
     exc_clear((PyObject *)&exc_nomem);
     warn_fini();
-    /* Undo PyType_Ready, subclasses first, so that the runtime's memory goes
-     * back to where it started and a later Py_Initialize readies them again. */
-    for (size_t i = n; i-- > 0;) {
-        PyTypeObject *tp = exc_all_types[i];
-        Py_CLEAR(tp->tp_dict);
-        Py_CLEAR(tp->tp_mro);
-        Py_CLEAR(tp->tp_bases);
-        Py_CLEAR(tp->tp_cache);
-        tp->tp_flags &= ~Py_TPFLAGS_READY;
-    }
 }
