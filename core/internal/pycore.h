@@ -97,6 +97,8 @@ struct _is {
     PyObject *dict;                     /* PyInterpreterState_GetDict */
     PyObject *modules_by_index;         /* list; guarded by import state */
     int dlopenflags;                    /* atomic */
+    int check_multi_interp_extensions;  /* immutable after init */
+    int own_gil;                        /* immutable after init */
     pthread_mutex_t threads_lock;       /* guards threads */
     PyThreadState *threads;             /* guarded by threads_lock */
     PyInterpreterState *next;           /* guarded by runtime.interp_lock */
