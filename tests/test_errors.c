@@ -61,10 +61,83 @@ assert_repr_of(PyObject *obj, const char *expected)
     Py_DECREF(s);
 }
 
+/* Argument tuples without Py_BuildValue (not this area's): 's' str, 'i' int,
+ * 'n' Py_ssize_t, 'O' object (borrowed). */
+static PyObject *
+vbuild(const char *fmt, va_list va)
+{
+    PyObject *items[8] = {NULL};
+    Py_ssize_t n = 0;
+
+    for (; *fmt; fmt++, n++) {
+        switch (*fmt) {
+        case 's': items[n] = PyUnicode_FromString(va_arg(va, const char *)); break;
+        case 'i': items[n] = PyLong_FromLong(va_arg(va, int)); break;
+        case 'n': items[n] = PyLong_FromSsize_t(va_arg(va, Py_ssize_t)); break;
+        default: items[n] = Py_NewRef(va_arg(va, PyObject *)); break;
+        }
+        assert_non_null(items[n]);
+    }
+    PyObject *t = PyTuple_FromArray(items, n);
+    for (Py_ssize_t i = 0; i < n; i++)
+        Py_DECREF(items[i]);
+    assert_non_null(t);
+    return t;
+}
+
+static PyObject *
+build(const char *fmt, ...)
+{
+    va_list va;
+    va_start(va, fmt);
+    PyObject *t = vbuild(fmt, va);
+    va_end(va);
+    return t;
+}
+
+static PyObject *
+callf(PyObject *callable, const char *fmt, ...)
+{
+    va_list va;
+    va_start(va, fmt);
+    PyObject *t = vbuild(fmt, va);
+    va_end(va);
+    PyObject *r = PyObject_Call(callable, t, NULL);
+    Py_DECREF(t);
+    return r;
+}
+
+static PyObject *
+callm(PyObject *obj, const char *name, const char *fmt, ...)
+{
+    va_list va;
+    va_start(va, fmt);
+    PyObject *t = vbuild(fmt, va);
+    va_end(va);
+    PyObject *m = PyObject_GetAttrString(obj, name);
+    assert_non_null(m);
+    PyObject *r = PyObject_Call(m, t, NULL);
+    Py_DECREF(m);
+    Py_DECREF(t);
+    return r;
+}
+
+/* A dict of 1 or 2 items (key, borrowed value). */
+static PyObject *
+kwargs(const char *k1, PyObject *v1, const char *k2, PyObject *v2)
+{
+    PyObject *d = PyDict_New();
+    assert_non_null(d);
+    assert_int_equal(PyDict_SetItemString(d, k1, v1), 0);
+    if (k2 != NULL)
+        assert_int_equal(PyDict_SetItemString(d, k2, v2), 0);
+    return d;
+}
+
 static PyObject *
 make_exc(PyObject *type, const char *msg)
 {
-    PyObject *e = PyObject_CallFunction(type, "s", msg);
+    PyObject *e = callf(type, "s", msg);
     assert_non_null(e);
     return e;
 }
@@ -185,7 +258,7 @@ test_str_repr(void **state)
     assert_true(PyExceptionInstance_Check(e));
     Py_DECREF(e);
 
-    e = PyObject_CallFunction(PyExc_TypeError, "si", "a", 1);
+    e = callf(PyExc_TypeError, "si", "a", 1);
     assert_str_of(e, "('a', 1)");
     assert_repr_of(e, "TypeError('a', 1)");
     PyObject *args = PyException_GetArgs(e);
@@ -197,12 +270,14 @@ test_str_repr(void **state)
     assert_str_of(e, "'k'");
     assert_repr_of(e, "KeyError('k')");
     Py_DECREF(e);
-    e = PyObject_CallFunction(PyExc_KeyError, "ii", 1, 2);
+    e = callf(PyExc_KeyError, "ii", 1, 2);
     assert_str_of(e, "(1, 2)");
     Py_DECREF(e);
 
     /* Keywords are refused by BaseException.__init__. */
-    PyObject *kw = Py_BuildValue("{s:i}", "x", 1);
+    PyObject *one = PyLong_FromLong(1);
+    PyObject *kw = kwargs("x", one, NULL, NULL);
+    Py_DECREF(one);
     PyObject *empty = PyTuple_New(0);
     assert_null(PyObject_Call(PyExc_ValueError, empty, kw));
     tu_assert_exc(PyExc_TypeError, "ValueError() takes no keyword arguments");
@@ -249,11 +324,14 @@ test_attributes(void **state)
     assert_null(PyException_GetCause(e));
 
     /* args setter converts to a tuple. */
-    PyObject *lst = Py_BuildValue("[ii]", 1, 2);
+    PyObject *lst = PyList_New(0), *tmp = build("ii", 1, 2);
+    assert_int_equal(PyList_Append(lst, PyTuple_GET_ITEM(tmp, 0)), 0);
+    assert_int_equal(PyList_Append(lst, PyTuple_GET_ITEM(tmp, 1)), 0);
+    Py_DECREF(tmp);
     assert_int_equal(PyObject_SetAttrString(e, "args", lst), 0);
     Py_DECREF(lst);
     assert_str_of(e, "(1, 2)");
-    PyObject *t = Py_BuildValue("(s)", "new");
+    PyObject *t = build("s", "new");
     PyException_SetArgs(e, t);
     Py_DECREF(t);
     assert_str_of(e, "new");
@@ -268,17 +346,17 @@ test_attributes(void **state)
     v = PyObject_GetAttrString(e, "__notes__");
     assert_null(v);
     tu_assert_exc(PyExc_AttributeError, NULL);
-    v = PyObject_CallMethod(e, "add_note", "s", "note one");
+    v = callm(e, "add_note", "s", "note one");
     assert_ptr_equal(v, Py_None);
     Py_DECREF(v);
-    assert_null(PyObject_CallMethod(e, "add_note", "i", 3));
+    assert_null(callm(e, "add_note", "i", 3));
     tu_assert_exc(PyExc_TypeError, "note must be a str, not 'int'");
     v = PyObject_GetAttrString(e, "__notes__");
     assert_true(PyList_Check(v));
     assert_int_equal(PyList_Size(v), 1);
     Py_DECREF(v);
 
-    v = PyObject_CallMethod(e, "with_traceback", "O", Py_None);
+    v = callm(e, "with_traceback", "O", Py_None);
     assert_ptr_equal(v, e);
     Py_DECREF(v);
     Py_DECREF(cause);
@@ -292,7 +370,7 @@ test_special_classes(void **state)
 
     (void)state;
     /* StopIteration.value */
-    e = PyObject_CallFunction(PyExc_StopIteration, "i", 7);
+    e = callf(PyExc_StopIteration, "i", 7);
     v = PyObject_GetAttrString(e, "value");
     assert_int_equal(PyLong_AsLong(v), 7);
     Py_DECREF(v);
@@ -309,19 +387,22 @@ test_special_classes(void **state)
     assert_ptr_equal(v, Py_None);
     Py_DECREF(v);
     Py_DECREF(e);
-    e = PyObject_CallFunction(PyExc_SystemExit, "i", 3);
+    e = callf(PyExc_SystemExit, "i", 3);
     v = PyObject_GetAttrString(e, "code");
     assert_int_equal(PyLong_AsLong(v), 3);
     Py_DECREF(v);
     Py_DECREF(e);
-    e = PyObject_CallFunction(PyExc_SystemExit, "ii", 3, 4);
+    e = callf(PyExc_SystemExit, "ii", 3, 4);
     v = PyObject_GetAttrString(e, "code");
     assert_true(PyTuple_Check(v));
     Py_DECREF(v);
     Py_DECREF(e);
 
     /* AttributeError(name=, obj=) */
-    PyObject *args = Py_BuildValue("(s)", "no attr"), *kw = Py_BuildValue("{s:s,s:i}", "name", "foo", "obj", 5);
+    PyObject *foo = PyUnicode_FromString("foo"), *five = PyLong_FromLong(5);
+    PyObject *args = build("s", "no attr"), *kw = kwargs("name", foo, "obj", five);
+    Py_DECREF(foo);
+    Py_DECREF(five);
     e = PyObject_Call(PyExc_AttributeError, args, kw);
     assert_non_null(e);
     v = PyObject_GetAttrString(e, "name");
@@ -333,7 +414,7 @@ test_special_classes(void **state)
     assert_str_of(e, "no attr");
     Py_DECREF(e);
     Py_DECREF(kw);
-    kw = Py_BuildValue("{s:i}", "bogus", 1);
+    kw = kwargs("bogus", Py_True, NULL, NULL);
     assert_null(PyObject_Call(PyExc_AttributeError, args, kw));
     tu_assert_exc(PyExc_TypeError, "'bogus' is an invalid keyword argument for AttributeError()");
     assert_null(PyObject_Call(PyExc_ImportError, args, kw));
@@ -342,11 +423,11 @@ test_special_classes(void **state)
     Py_DECREF(args);
 
     /* OSError picks the subclass from errno and drops filenames from args. */
-    e = PyObject_CallFunction(PyExc_OSError, "is", ENOENT, "No such file or directory");
+    e = callf(PyExc_OSError, "is", ENOENT, "No such file or directory");
     assert_ptr_equal(Py_TYPE(e), PyExc_FileNotFoundError);
     assert_str_of(e, "[Errno 2] No such file or directory");
     Py_DECREF(e);
-    e = PyObject_CallFunction(PyExc_OSError, "iss", EACCES, "Permission denied", "f.txt");
+    e = callf(PyExc_OSError, "iss", EACCES, "Permission denied", "f.txt");
     assert_ptr_equal(Py_TYPE(e), PyExc_PermissionError);
     assert_str_of(e, "[Errno 13] Permission denied: 'f.txt'");
     v = PyException_GetArgs(e);
@@ -356,18 +437,20 @@ test_special_classes(void **state)
     assert_string_equal(PyUnicode_AsUTF8(v), "f.txt");
     Py_DECREF(v);
     Py_DECREF(e);
-    e = PyObject_CallFunction(PyExc_OSError, "issOs", EEXIST, "File exists", "a", Py_None, "b");
+    e = callf(PyExc_OSError, "issOs", EEXIST, "File exists", "a", Py_None, "b");
     assert_ptr_equal(Py_TYPE(e), PyExc_FileExistsError);
     assert_str_of(e, "[Errno 17] File exists: 'a' -> 'b'");
     Py_DECREF(e);
-    e = PyObject_CallFunction(PyExc_OSError, "s", "plain");
+    e = callf(PyExc_OSError, "s", "plain");
     assert_ptr_equal(Py_TYPE(e), PyExc_OSError);
     assert_str_of(e, "plain");
     Py_DECREF(e);
 
     /* NameError.name */
     args = PyTuple_New(0);
-    kw = Py_BuildValue("{s:s}", "name", "x");
+    PyObject *x = PyUnicode_FromString("x");
+    kw = kwargs("name", x, NULL, NULL);
+    Py_DECREF(x);
     e = PyObject_Call(PyExc_NameError, args, kw);
     v = PyObject_GetAttrString(e, "name");
     assert_string_equal(PyUnicode_AsUTF8(v), "x");
@@ -405,26 +488,26 @@ test_unicode_errors(void **state)
     assert_null(PyUnicodeDecodeError_GetEncoding(Py_None));
     tu_assert_exc(PyExc_TypeError, NULL);
 
-    e = PyObject_CallFunction(PyExc_UnicodeEncodeError, "ssnns", "ascii", "a\xc3\xa9", (Py_ssize_t)1,
+    e = callf(PyExc_UnicodeEncodeError, "ssnns", "ascii", "a\xc3\xa9", (Py_ssize_t)1,
                               (Py_ssize_t)2, "ordinal not in range(128)");
     assert_non_null(e);
     assert_str_of(e, "'ascii' codec can't encode character '\\xe9' in position 1: ordinal not in range(128)");
     Py_DECREF(e);
-    e = PyObject_CallFunction(PyExc_UnicodeEncodeError, "ssnns", "ascii", "\xe2\x82\xac", (Py_ssize_t)0,
+    e = callf(PyExc_UnicodeEncodeError, "ssnns", "ascii", "\xe2\x82\xac", (Py_ssize_t)0,
                               (Py_ssize_t)1, "r");
     assert_str_of(e, "'ascii' codec can't encode character '\\u20ac' in position 0: r");
     Py_DECREF(e);
-    e = PyObject_CallFunction(PyExc_UnicodeEncodeError, "ssnns", "latin-1", "abc", (Py_ssize_t)0,
+    e = callf(PyExc_UnicodeEncodeError, "ssnns", "latin-1", "abc", (Py_ssize_t)0,
                               (Py_ssize_t)3, "r");
     assert_str_of(e, "'latin-1' codec can't encode characters in position 0-2: r");
     Py_DECREF(e);
-    e = PyObject_CallFunction(PyExc_UnicodeTranslateError, "snns", "\xf0\x9f\x98\x80", (Py_ssize_t)0,
+    e = callf(PyExc_UnicodeTranslateError, "snns", "\xf0\x9f\x98\x80", (Py_ssize_t)0,
                               (Py_ssize_t)1, "r");
     assert_str_of(e, "can't translate character '\\U0001f600' in position 0: r");
     Py_DECREF(e);
-    assert_null(PyObject_CallFunction(PyExc_UnicodeDecodeError, "ss", "a", "b"));
+    assert_null(callf(PyExc_UnicodeDecodeError, "ss", "a", "b"));
     tu_assert_exc(PyExc_TypeError, "function takes exactly 5 arguments (2 given)");
-    assert_null(PyObject_CallFunction(PyExc_UnicodeDecodeError, "ssnns", "a", "b",
+    assert_null(callf(PyExc_UnicodeDecodeError, "ssnns", "a", "b",
                                       (Py_ssize_t)0, (Py_ssize_t)1, "r"));
     tu_assert_exc(PyExc_TypeError, "argument 2 must be bytes, not str");
 }
@@ -457,7 +540,7 @@ test_set_and_occurred(void **state)
     v = PyErr_GetRaisedException();
     assert_ptr_equal(v, e);
     Py_DECREF(v);
-    PyObject *tup = Py_BuildValue("(si)", "a", 2);
+    PyObject *tup = build("si", "a", 2);
     PyErr_SetObject(PyExc_ValueError, tup);   /* tuple: spread */
     Py_DECREF(tup);
     tu_assert_exc(PyExc_ValueError, "('a', 2)");
@@ -795,7 +878,8 @@ test_new_exception(void **state)
     Py_DECREF(e);
 
     /* Subclass of a heap exception, with doc and dict; dotted package. */
-    PyObject *dict = Py_BuildValue("{s:i}", "answer", 42);
+    PyObject *ft = PyLong_FromLong(42), *dict = kwargs("answer", ft, NULL, NULL);
+    Py_DECREF(ft);
     cls2 = PyErr_NewExceptionWithDoc("pkg.sub.Special", "Special doc.", cls, dict);
     Py_DECREF(dict);
     assert_non_null(cls2);
@@ -882,7 +966,7 @@ test_print(void **state)
     e = make_exc(PyExc_TypeError, "t");
     PyException_SetContext(e, Py_NewRef(c));
     assert_int_equal(PyObject_SetAttrString(e, "__suppress_context__", Py_True), 0);
-    Py_DECREF(PyObject_CallMethod(e, "add_note", "s", "a note"));
+    Py_DECREF(callm(e, "add_note", "s", "a note"));
     cap_begin();
     PyErr_DisplayException(e);
     PyErr_Display(NULL, e, NULL);
@@ -969,7 +1053,7 @@ child_fatal(void)
 static void
 child_exit_code(void)
 {
-    PyObject *e = PyObject_CallFunction(PyExc_SystemExit, "i", 7);
+    PyObject *e = callf(PyExc_SystemExit, "i", 7);
     PyErr_SetRaisedException(e);
     PyErr_Print();
 }
