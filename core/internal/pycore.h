@@ -143,4 +143,21 @@ RT_INTERNAL int rt_utf8_decode_check(const char *s, Py_ssize_t n, Py_ssize_t *nc
 RT_INTERNAL PyObject *str_from_utf8_trusted(const char *s, Py_ssize_t n, Py_ssize_t ncp);
 RT_INTERNAL int rt_warn_format_v(PyObject *category, const char *fmt, va_list va);
 
+/* ------------------------------------------- errors and exceptions (helper-err)
+ *
+ * core/exceptions.c, core/errors.c, core/warnings.c. */
+
+/* Raises 'exc' formatted like PyErr_Format with the pending exception as its
+ * __cause__ (and __context__), like CPython's _PyErr_FormatFromCause.  Always
+ * returns NULL. */
+RT_INTERNAL PyObject *err_format_from_cause(PyObject *exc, const char *fmt, ...);
+/* Writes the exception (its chain of causes/contexts, then "Type: message")
+ * to stderr, as PyErr_DisplayException. */
+RT_INTERNAL void err_display(PyObject *exc);
+/* The statically allocated MemoryError that PyErr_NoMemory raises when even
+ * a MemoryError cannot be allocated (immortal). */
+RT_INTERNAL PyObject *exc_nomem_static(void);
+/* Forgets the set of warnings already shown (called by exc_fini_types). */
+RT_INTERNAL void warn_fini(void);
+
 #endif /* !PYMODRT_PYCORE_H */
