@@ -246,8 +246,8 @@ fail_interp:
     interp_delete(interp);
     rt_runtime.main_interp = NULL;
 fail_types:
-    str_intern_fini();
     type_fini_static();
+    str_intern_fini();
 fail_config:
     PyConfig_Clear(&rt_runtime.config);
     return s;
@@ -314,9 +314,11 @@ Py_FinalizeEx(void)
         PyThreadState_Delete(interp->threads);
     interp_delete(interp);
     rt_runtime.main_interp = NULL;
+    /* Type dicts hold interned names: types go first. */
+    rt_epoch_barrier();
+    type_fini_static();
     rt_epoch_barrier();
     str_intern_fini();
-    type_fini_static();
     rt_epoch_barrier();
     PyConfig_Clear(&rt_runtime.config);
     rt_runtime.initialized = 0;
