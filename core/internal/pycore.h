@@ -87,6 +87,8 @@ struct _ts {
     int attached;                       /* owner thread only */
     int gilstate_counter;               /* owner thread only */
     uint64_t id;                        /* immutable */
+    void *imp_waiting_on;               /* the module lock this thread blocks on;
+                                         * guarded by interp's import mutex */
     PyThreadState *prev, *next;         /* guarded by interp->threads_lock */
 };
 
@@ -97,6 +99,9 @@ struct _is {
     PyObject *dict;                     /* PyInterpreterState_GetDict */
     PyObject *modules_by_index;         /* list; guarded by import state */
     int dlopenflags;                    /* atomic */
+    int check_multi_interp_extensions;  /* immutable after init */
+    int own_gil;                        /* immutable after init */
+    void *imp;                          /* loader state (module locks); loader/import.c */
     pthread_mutex_t threads_lock;       /* guards threads */
     PyThreadState *threads;             /* guarded by threads_lock */
     PyInterpreterState *next;           /* guarded by runtime.interp_lock */
@@ -116,6 +121,10 @@ struct rt_runtime {
 RT_INTERNAL extern struct rt_runtime rt_runtime;
 
 RT_INTERNAL PyThreadState *ts_get(void);  /* current or NULL, no checks */
+
+/* --------------------------------------------------------------- the GIL
+ * Implemented by gil/ (the per-interpreter GIL object and its modes). */
+RT_INTERNAL int rt_gil_is_enabled(PyInterpreterState *interp);
 
 /* -------------------------------------------------------------- objects */
 
@@ -179,5 +188,22 @@ RT_INTERNAL PyObject *num_seq_richcompare(PyObject *const *a, Py_ssize_t na,
 /* A new tuple that takes over 'n' references from 'items' (NULL on error,
  * with the references dropped). */
 RT_INTERNAL PyObject *num_tuple_steal_array(PyObject **items, Py_ssize_t n);
+
+/* ------------------------------------------- errors and exceptions (helper-err)
+ *
+ * core/exceptions.c, core/errors.c, core/warnings.c. */
+
+/* Raises 'exc' formatted like PyErr_Format with the pending exception as its
+ * __cause__ (and __context__), like CPython's _PyErr_FormatFromCause.  Always
+ * returns NULL. */
+RT_INTERNAL PyObject *err_format_from_cause(PyObject *exc, const char *fmt, ...);
+/* Writes the exception (its chain of causes/contexts, then "Type: message")
+ * to stderr, as PyErr_DisplayException. */
+RT_INTERNAL void err_display(PyObject *exc);
+/* The statically allocated MemoryError that PyErr_NoMemory raises when even
+ * a MemoryError cannot be allocated (immortal). */
+RT_INTERNAL PyObject *exc_nomem_static(void);
+/* Forgets the set of warnings already shown (called by exc_fini_types). */
+RT_INTERNAL void warn_fini(void);
 
 #endif /* !PYMODRT_PYCORE_H */
