@@ -8,8 +8,9 @@
  * published).  The destructor runs once, from the deallocator, while the
  * capsule is still valid (it may call PyCapsule_GetPointer).
  *
- * PyCapsule_Import is declared in pycapsule.h but not defined yet: it needs
- * the import system (PyImport_ImportModule), which belongs to the loader.
+ * PyCapsule_Import("pkg.mod.attr") imports "pkg.mod" with
+ * PyImport_ImportModule, takes its attribute "attr" and returns the pointer
+ * of that capsule if the capsule's name is the full dotted name.
  *
  * File map: validity check; the C API; the type. */
 #include "internal/pycore.h"
@@ -145,6 +146,47 @@ PyCapsule_SetContext(PyObject *o, void *context)
         return -1;
     ((PyCapsule *)o)->context = context;
     return 0;
+}
+
+void *
+PyCapsule_Import(const char *name, int no_block)
+{
+    const char *dot;
+    char *modname;
+    PyObject *mod, *cap;
+    void *p = NULL;
+
+    (void)no_block;   /* import locks are always blocking in pymodrt */
+    if (name == NULL) {
+        PyErr_BadInternalCall();
+        return NULL;
+    }
+    dot = strrchr(name, '.');
+    if (dot == NULL || dot == name || dot[1] == '\0') {
+        PyErr_Format(PyExc_AttributeError, "PyCapsule_Import \"%s\" is not valid", name);
+        return NULL;
+    }
+    modname = mem_alloc((size_t)(dot - name) + 1);
+    if (modname == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    memcpy(modname, name, (size_t)(dot - name));
+    modname[dot - name] = '\0';
+    mod = PyImport_ImportModule(modname);
+    mem_free(modname);
+    if (mod == NULL)
+        return NULL;
+    cap = PyObject_GetAttrString(mod, dot + 1);
+    Py_DECREF(mod);
+    if (cap == NULL)
+        return NULL;
+    if (PyCapsule_IsValid(cap, name))
+        p = ((PyCapsule *)cap)->pointer;
+    else
+        PyErr_Format(PyExc_AttributeError, "PyCapsule_Import \"%s\" is not valid", name);
+    Py_DECREF(cap);
+    return p;
 }
 
 static void

@@ -665,6 +665,34 @@ test_capsule_repr(void **state)
     Py_DECREF(c);
 }
 
+static void
+test_capsule_import(void **state)
+{
+    (void)state;
+    static int api;
+    PyObject *mod = PyImport_AddModuleRef("num_capmod");
+    PyObject *cap = PyCapsule_New(&api, "num_capmod.api", NULL);
+    PyObject *wrong = PyCapsule_New(&api, "other.name", NULL);
+
+    assert_non_null(mod);
+    assert_int_equal(PyObject_SetAttrString(mod, "api", cap), 0);
+    assert_int_equal(PyObject_SetAttrString(mod, "wrong", wrong), 0);
+    assert_ptr_equal(PyCapsule_Import("num_capmod.api", 0), &api);
+    assert_ptr_equal(PyCapsule_Import("num_capmod.api", 1), &api);
+    assert_null(PyCapsule_Import("num_capmod.wrong", 0));
+    tu_assert_exc(PyExc_AttributeError, "PyCapsule_Import \"num_capmod.wrong\" is not valid");
+    assert_null(PyCapsule_Import("num_capmod.missing", 0));
+    tu_assert_exc(PyExc_AttributeError, NULL);
+    assert_null(PyCapsule_Import("nocapsule", 0));
+    tu_assert_exc(PyExc_AttributeError, "PyCapsule_Import \"nocapsule\" is not valid");
+    assert_null(PyCapsule_Import("num_no_such_module.api", 0));
+    tu_assert_exc(PyExc_ModuleNotFoundError, NULL);
+    assert_int_equal(PyDict_DelItemString(PyImport_GetModuleDict(), "num_capmod"), 0);
+    Py_DECREF(cap);
+    Py_DECREF(wrong);
+    Py_DECREF(mod);
+}
+
 /* ------------------------------------------------------ allocation failure */
 
 static PyObject *sweep_obj;
@@ -983,6 +1011,7 @@ main(void)
         cmocka_unit_test(test_list_slots),
         cmocka_unit_test(test_capsule),
         cmocka_unit_test(test_capsule_repr),
+        cmocka_unit_test(test_capsule_import),
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_list_threads),
         cmocka_unit_test(test_tuple_threads),
