@@ -465,46 +465,51 @@ w_finish(strw *w)
 
 /* ======================================================= 2. codec errors
  *
- * The exception text matches str() of CPython's UnicodeDecodeError and
- * UnicodeEncodeError.  They are raised as plain instances carrying the
- * message (the structured constructors belong to exceptions.c). */
+ * UnicodeDecodeError / UnicodeEncodeError are built as CPython builds them,
+ * from (encoding, object, start, end, reason), so that str() of the
+ * exception gives CPython's text and the attributes are there. */
 
 static void
-raise_decode_error(const char *encoding, const char *s, Py_ssize_t start,
-                   Py_ssize_t end, const char *reason)
+raise_unicode_error(PyObject *type, const char *encoding, PyObject *object,
+                    Py_ssize_t start, Py_ssize_t end, const char *reason)
 {
-    if (end - start == 1)
-        PyErr_Format(PyExc_UnicodeDecodeError,
-                     "'%s' codec can't decode byte 0x%02x in position %zd: %s",
-                     encoding, (unsigned char)s[start], start, reason);
-    else
-        PyErr_Format(PyExc_UnicodeDecodeError,
-                     "'%s' codec can't decode bytes in position %zd-%zd: %s",
-                     encoding, start, end - 1, reason);
+    PyObject *enc = NULL, *st = NULL, *en = NULL, *rs = NULL, *args = NULL, *exc = NULL;
+
+    if (object == NULL)
+        return;                         /* MemoryError is set */
+    if ((enc = PyUnicode_FromString(encoding)) == NULL ||
+        (st = PyLong_FromSsize_t(start)) == NULL ||
+        (en = PyLong_FromSsize_t(end)) == NULL ||
+        (rs = PyUnicode_FromString(reason)) == NULL ||
+        (args = PyTuple_Pack(5, enc, object, st, en, rs)) == NULL)
+        goto done;
+    exc = PyObject_Call(type, args, NULL);
+    if (exc != NULL)
+        PyErr_SetObject(type, exc);
+done:
+    Py_XDECREF(exc);
+    Py_XDECREF(args);
+    Py_XDECREF(rs);
+    Py_XDECREF(en);
+    Py_XDECREF(st);
+    Py_XDECREF(enc);
+    Py_DECREF(object);
 }
 
 static void
-raise_encode_error(const char *encoding, Py_UCS4 ch, Py_ssize_t start,
+raise_decode_error(const char *encoding, const char *s, Py_ssize_t n, Py_ssize_t start,
                    Py_ssize_t end, const char *reason)
 {
-    char c[16];
+    raise_unicode_error(PyExc_UnicodeDecodeError, encoding,
+                        PyBytes_FromStringAndSize(s, n), start, end, reason);
+}
 
-    if (end - start == 1) {
-        if (ch <= 0xFF)
-            snprintf(c, sizeof(c), "\\x%02x", (unsigned)ch);
-        else if (ch <= 0xFFFF)
-            snprintf(c, sizeof(c), "\\u%04x", (unsigned)ch);
-        else
-            snprintf(c, sizeof(c), "\\U%08x", (unsigned)ch);
-        PyErr_Format(PyExc_UnicodeEncodeError,
-                     "'%s' codec can't encode character '%s' in position %zd: %s",
-                     encoding, c, start, reason);
-    }
-    else {
-        PyErr_Format(PyExc_UnicodeEncodeError,
-                     "'%s' codec can't encode characters in position %zd-%zd: %s",
-                     encoding, start, end - 1, reason);
-    }
+static void
+raise_encode_error(const char *encoding, PyObject *unicode, Py_ssize_t start,
+                   Py_ssize_t end, const char *reason)
+{
+    raise_unicode_error(PyExc_UnicodeEncodeError, encoding, Py_NewRef(unicode),
+                        start, end, reason);
 }
 
 enum err_handler {
@@ -546,7 +551,7 @@ rt_utf8_decode_check(const char *s, Py_ssize_t n, Py_ssize_t *ncodepoints)
     Py_ssize_t ncp = 0;
 
     if (utf8_validate((const unsigned char *)s, 0, n, &ncp, &bad) != n) {
-        raise_decode_error("utf-8", s, bad.start, bad.end, bad.reason);
+        raise_decode_error("utf-8", s, n, bad.start, bad.end, bad.reason);
         return -1;
     }
     if (ncodepoints != NULL)
@@ -596,7 +601,7 @@ w_decode_utf8(strw *w, const char *s, Py_ssize_t n, const char *errors, int trun
         }
         switch (eh) {
         case EH_STRICT:
-            raise_decode_error("utf-8", s, bad.start, bad.end, bad.reason);
+            raise_decode_error("utf-8", s, n, bad.start, bad.end, bad.reason);
             return -1;
         case EH_REPLACE:
             if (w_char(w, 0xFFFD) < 0)
@@ -619,7 +624,7 @@ w_decode_utf8(strw *w, const char *s, Py_ssize_t n, const char *errors, int trun
                 bad.end = bad.start + 3;
                 break;
             }
-            raise_decode_error("utf-8", s, bad.start, bad.end, bad.reason);
+            raise_decode_error("utf-8", s, n, bad.start, bad.end, bad.reason);
             return -1;
         case EH_BACKSLASHREPLACE:
             for (Py_ssize_t i = bad.start; i < bad.end; i++) {
@@ -735,7 +740,7 @@ decode_8bit(const char *s, Py_ssize_t size, const char *errors,
         switch (eh) {
         case EH_STRICT:
         case EH_SURROGATEPASS:
-            raise_decode_error(encoding, s, i, i + 1, "ordinal not in range(128)");
+            raise_decode_error(encoding, s, size, i, i + 1, "ordinal not in range(128)");
             goto fail;
         case EH_REPLACE:
             if (w_char(&w, 0xFFFD) < 0)
@@ -900,7 +905,7 @@ str_encode(PyObject *unicode, int kind, const char *errors)
                 end++;
                 j += l2;
             }
-            raise_encode_error(encname, ch, cpi, end,
+            raise_encode_error(encname, unicode, cpi, end,
                                kind == 'u' ? "surrogates not allowed" :
                                kind == 'a' ? "ordinal not in range(128)" :
                                              "ordinal not in range(256)");
@@ -944,7 +949,7 @@ str_encode(PyObject *unicode, int kind, const char *errors)
         i += len;
         continue;
     strict_one:
-        raise_encode_error(encname, ch, cpi, cpi + 1,
+        raise_encode_error(encname, unicode, cpi, cpi + 1,
                            kind == 'u' ? "surrogates not allowed" :
                            kind == 'a' ? "ordinal not in range(128)" :
                                          "ordinal not in range(256)");
