@@ -87,6 +87,8 @@ struct _ts {
     int attached;                       /* owner thread only */
     int gilstate_counter;               /* owner thread only */
     uint64_t id;                        /* immutable */
+    void *imp_waiting_on;               /* the module lock this thread blocks on;
+                                         * guarded by interp's import mutex */
     PyThreadState *prev, *next;         /* guarded by interp->threads_lock */
 };
 
@@ -97,6 +99,9 @@ struct _is {
     PyObject *dict;                     /* PyInterpreterState_GetDict */
     PyObject *modules_by_index;         /* list; guarded by import state */
     int dlopenflags;                    /* atomic */
+    int check_multi_interp_extensions;  /* immutable after init */
+    int own_gil;                        /* immutable after init */
+    void *imp;                          /* loader state (module locks); loader/import.c */
     pthread_mutex_t threads_lock;       /* guards threads */
     PyThreadState *threads;             /* guarded by threads_lock */
     PyInterpreterState *next;           /* guarded by runtime.interp_lock */
@@ -116,6 +121,10 @@ struct rt_runtime {
 RT_INTERNAL extern struct rt_runtime rt_runtime;
 
 RT_INTERNAL PyThreadState *ts_get(void);  /* current or NULL, no checks */
+
+/* --------------------------------------------------------------- the GIL
+ * Implemented by gil/ (the per-interpreter GIL object and its modes). */
+RT_INTERNAL int rt_gil_is_enabled(PyInterpreterState *interp);
 
 /* -------------------------------------------------------------- objects */
 
