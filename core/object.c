@@ -321,19 +321,25 @@ object_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     return type->tp_alloc(type, 0);
 }
 
+/* Extra arguments are an error only when nobody else will consume them:
+ * a type that overrides __init__ but not __new__ passes them to
+ * object.__init__, and a type without its own __new__ has nothing to pass
+ * them to (CPython's rule). */
 static int
 object_init(PyObject *self, PyObject *args, PyObject *kwds)
 {
     PyTypeObject *type = Py_TYPE(self);
 
-    if (excess_args(args, kwds) && type->tp_new != object_new) {
+    if (excess_args(args, kwds)) {
         if (type->tp_init != object_init) {
             PyErr_SetString(PyExc_TypeError,
                             "object.__init__() takes exactly one argument (the instance to initialize)");
             return -1;
         }
-        PyErr_Format(PyExc_TypeError, "%.200s() takes no arguments", type->tp_name);
-        return -1;
+        if (type->tp_new == object_new) {
+            PyErr_Format(PyExc_TypeError, "%.200s() takes no arguments", type->tp_name);
+            return -1;
+        }
     }
     return 0;
 }
