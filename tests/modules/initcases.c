@@ -151,3 +151,44 @@ PyMODEXPORT_FUNC PyModExport_export_abi2(void) { return abi_slots; }
 static PyABIInfo abi_gil_only = {1, 0, PyABIInfo_GIL, 0, 0};
 static PySlot abi_gil_slots[] = {PySlot_STATIC_DATA(Py_mod_abi, &abi_gil_only), PySlot_END};
 PyMODEXPORT_FUNC PyModExport_export_gilonly(void) { return abi_gil_slots; }
+
+/* ---- exec observing the registry (item 53) and re-running (item 59) */
+static int
+exec_sees_registry(PyObject *m)
+{
+    PyObject *modules = PyImport_GetModuleDict(), *name, *entry, *spec, *flag;
+    int ok;
+
+    name = PyModule_GetNameObject(m);
+    if (name == NULL)
+        return -1;
+    entry = PyDict_GetItemWithError(modules, name);
+    Py_DECREF(name);
+    spec = PyObject_GetAttrString(m, "__spec__");
+    if (spec == NULL)
+        return -1;
+    flag = PyObject_GetAttrString(spec, "_initializing");
+    Py_DECREF(spec);
+    if (flag == NULL)
+        return -1;
+    ok = entry == m && flag == Py_True;
+    Py_DECREF(flag);
+    return PyModule_Add(m, "saw_itself_initializing", PyBool_FromLong(ok));
+}
+
+static int
+exec_count_runs(PyObject *m)
+{
+    PyObject *runs = NULL;
+    long n = 0;
+
+    if (PyObject_GetOptionalAttrString(m, "runs", &runs) < 0)
+        return -1;
+    if (runs != NULL) {
+        n = PyLong_AsLong(runs);
+        Py_DECREF(runs);
+    }
+    return PyModule_Add(m, "runs", PyLong_FromLong(n + 1));
+}
+MULTI(exec_registry, 0, NULL, {Py_mod_exec, exec_sees_registry})
+MULTI(exec_counter, 0, NULL, {Py_mod_exec, exec_count_runs})
