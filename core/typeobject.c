@@ -632,7 +632,8 @@ rt_types_init(void)
         &PyBytes_Type, &PyTuple_Type, &PyList_Type, &PyDict_Type, &PyCapsule_Type,
         &PyCFunction_Type, &PyCMethod_Type, &PyMethodDescr_Type, &PyClassMethodDescr_Type,
         &PyMemberDescr_Type, &PyGetSetDescr_Type, &PyStaticMethod_Type,
-        &PyClassMethod_Type, &PyModule_Type, &PyModuleDef_Type,
+        &PyClassMethod_Type, &PyModule_Type, &PyModuleDef_Type, &PyListIter_Type,
+        &PyTupleIter_Type,
     };
     /* object and type first, without dicts: PyDict_New needs neither, but
      * the descriptors added to their dicts are typed objects. */
