@@ -611,7 +611,7 @@ base_dealloc_drops_type(PyTypeObject *base)
 static void
 subtype_dealloc(PyObject *self)
 {
-    PyTypeObject *type = Py_TYPE(self), *base = type;
+    PyTypeObject *type = Py_TYPE(self), *base;
     int decref_type;
 
     if (type->tp_finalize != NULL && call_finalizer(self, type->tp_finalize))
