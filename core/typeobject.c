@@ -539,7 +539,8 @@ type_getattro(PyObject *self, PyObject *name)
         /* A heap type's tp_mro[0] is borrowed (see build_mro): hand out a
          * tuple that owns its items. */
         if (type->tp_flags & Py_TPFLAGS_HEAPTYPE)
-            return PyTuple_GetSlice(type->tp_mro, 0, PyTuple_GET_SIZE(type->tp_mro));
+            return PyTuple_FromArray(((PyTupleObject *)type->tp_mro)->ob_item,
+                                     PyTuple_GET_SIZE(type->tp_mro));
         return Py_NewRef(type->tp_mro);
     }
     if (PyUnicode_EqualToUTF8(name, "__base__"))
