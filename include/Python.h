@@ -37,6 +37,7 @@ extern "C" {
 #include "dictobject.h"
 #include "methodobject.h"
 #include "moduleobject.h"
+#include "modsupport.h"
 #include "descrobject.h"
 #include "pycapsule.h"
 #include "pyerrors.h"
