@@ -68,6 +68,7 @@ bv_count(const char *format, char end, int quiet)
 /* ------------------------------------------------------- 2. building */
 
 static PyObject *bv_unit(const char **pf, struct bv *b);
+static void bv_skip_separators(const char **pf);
 
 static PyObject *
 bv_fail(struct bv *b)
@@ -108,6 +109,7 @@ bv_sequence(const char **pf, struct bv *b, char end, int as_list)
         else
             PyTuple_SET_ITEM(seq, i, item);
     }
+    bv_skip_separators(pf);
     if (**pf != end) {
         if (!b->failed)
             PyErr_SetString(PyExc_SystemError, "Unmatched paren in format");
@@ -150,6 +152,7 @@ bv_dict(const char **pf, struct bv *b)
         Py_XDECREF(k);
         Py_XDECREF(v);
     }
+    bv_skip_separators(pf);
     if (**pf != '}') {
         if (!b->failed)
             PyErr_SetString(PyExc_SystemError, "Unmatched paren in format");
@@ -160,6 +163,15 @@ bv_dict(const char **pf, struct bv *b)
     if (b->failed)
         Py_CLEAR(d);
     return d;
+}
+
+/* Steps over separators, which may also trail the last unit of a level
+ * (CPython only skips them before a unit). */
+static void
+bv_skip_separators(const char **pf)
+{
+    while (**pf == ',' || **pf == ':' || **pf == ' ' || **pf == '\t')
+        (*pf)++;
 }
 
 /* Reads the optional '#' length that follows s/z/y/U. */

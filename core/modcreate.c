@@ -723,7 +723,10 @@ PyModule_Create2(PyModuleDef *def, int api_version)
     const char *name;
     PyModuleObject *m;
 
-    if (!rt_runtime.initialized) {
+    /* The registry must exist: true from the moment the first
+     * interpreter is created (sys itself is made with this function). */
+    PyThreadState *ts = ts_get();
+    if (ts == NULL || ts->interp->modules == NULL) {
         PyErr_SetString(PyExc_SystemError, "Python import machinery not initialized");
         return NULL;
     }

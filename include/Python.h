@@ -38,6 +38,8 @@ extern "C" {
 #include "methodobject.h"
 #include "moduleobject.h"
 #include "modsupport.h"
+#include "import.h"
+#include "sysmodule.h"
 #include "descrobject.h"
 #include "pycapsule.h"
 #include "pyerrors.h"
