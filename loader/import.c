@@ -291,6 +291,9 @@ imp_interp_fini(PyInterpreterState *interp)
         Py_DECREF(keys);
     }
     PyErr_Clear();
+    /* Modules that left sys.modules earlier but are still alive. */
+    mod_collect_orphans(interp);
+    mod_clear_all(interp);
     list = interp->modules_by_index;
     if (list != NULL)
         PyList_SetSlice(list, 0, PyList_GET_SIZE(list), NULL);
@@ -1054,6 +1057,9 @@ import_name(PyInterpreterState *interp, PyObject *name)
     }
     if (name_check(name) < 0)
         return NULL;
+    /* A miss is the moment to free modules that were removed from the
+     * registry and that nothing references any more. */
+    mod_collect_orphans(interp);
     const char *full = PyUnicode_AsUTF8(name), *dot = strrchr(full, '.');
     if (dot != NULL) {
         PyObject *pname = PyUnicode_FromStringAndSize(full, dot - full);

@@ -102,6 +102,9 @@ struct _is {
     int check_multi_interp_extensions;  /* immutable after init */
     int own_gil;                        /* immutable after init */
     void *imp;                          /* loader state (module locks); loader/import.c */
+    pthread_mutex_t modules_lock;       /* guards live_modules */
+    PyObject *live_modules;             /* every module object of this interpreter,
+                                         * an intrusive list; guarded by modules_lock */
     pthread_mutex_t threads_lock;       /* guards threads */
     PyThreadState *threads;             /* guarded by threads_lock */
     PyInterpreterState *next;           /* guarded by runtime.interp_lock */
