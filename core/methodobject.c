@@ -36,6 +36,11 @@ cfunc_call_def(PyMethodDef *ml, PyObject *self, PyTypeObject *cls,
 
     if (Py_EnterRecursiveCall(" while calling a Python object"))
         return NULL;
+    {
+        PyThreadState *ts = ts_get();
+        if (ts != NULL)
+            rt_gil_safepoint(ts);   /* lets a stop-the-world through */
+    }
     switch (flags) {
     case METH_NOARGS:
         if (no_kwargs(ml, kwnames) < 0)

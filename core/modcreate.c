@@ -482,6 +482,11 @@ module_from_collected(struct modspec *ms, PyObject *spec, PyObject *nameobj)
     inquiry clear = def ? def->m_clear : ms->clear;
     freefunc fr = def ? def->m_free : ms->free;
 
+    /* Slots-only modules decide the GIL here, before create runs
+     * (SEMANTICS 7.4); def-based ones are decided by the loader. */
+    if (def == NULL && (ms->ngil == 0 || ms->gil != (uint64_t)(uintptr_t)Py_MOD_GIL_NOT_USED) &&
+        rt_gil_require(ms->name) < 0)
+        return NULL;
     if (interp_check_multi_phase(PyInterpreterState_Get(), ms->multi, ms->nmulti, ms->name) < 0)
         return NULL;
     if (ms->create != NULL) {

@@ -49,6 +49,16 @@ interp_new(void)
         mem_free(interp);
         return NULL;
     }
+    if (rt_gil_interp_init(interp, NULL, rt_runtime.config.enable_gil) < 0) {
+        Py_DECREF(interp->modules);
+        Py_DECREF(interp->dict);
+        Py_DECREF(interp->sysdict);
+        Py_DECREF(interp->modules_by_index);
+        pthread_mutex_destroy(&interp->threads_lock);
+        pthread_mutex_destroy(&interp->modules_lock);
+        mem_free(interp);
+        return NULL;
+    }
     pthread_mutex_lock(&rt_runtime.interp_lock);
     interp->id = rt_runtime.next_interp_id++;
     interp->next = rt_runtime.interpreters;
@@ -75,6 +85,7 @@ interp_delete(PyInterpreterState *interp)
     Py_CLEAR(interp->modules);
     Py_CLEAR(interp->sysdict);
     Py_CLEAR(interp->dict);
+    rt_gil_interp_fini(interp);
     pthread_mutex_destroy(&interp->threads_lock);
     pthread_mutex_destroy(&interp->modules_lock);
     mem_free(interp);
@@ -123,6 +134,10 @@ PyThreadState_New(PyInterpreterState *interp)
         return NULL;
     ts->interp = interp;
     ts->id = atomic_fetch_add_explicit(&rt_runtime.next_thread_id, 1, memory_order_relaxed) + 1;
+    if (rt_gil_ts_init(ts) < 0) {
+        mem_free(ts);
+        return NULL;
+    }
     pthread_mutex_lock(&interp->threads_lock);
     ts->next = interp->threads;
     if (interp->threads != NULL)
@@ -164,6 +179,7 @@ PyThreadState_Delete(PyThreadState *ts)
         Py_FatalError("PyThreadState_Delete: tstate is still current");
     PyThreadState_Clear(ts);
     ts_unlink(ts);
+    rt_gil_ts_fini(ts);
     mem_free(ts);
 }
 
@@ -176,10 +192,13 @@ PyThreadState_DeleteCurrent(void)
     if (ts == NULL)
         Py_FatalError("PyThreadState_DeleteCurrent: no current tstate");
     PyThreadState_Clear(ts);
+    rt_gil_detach(ts);
+    ts->attached = 0;
     t->tstate = NULL;
     if (t->gilstate == ts)
         t->gilstate = NULL;
     ts_unlink(ts);
+    rt_gil_ts_fini(ts);
     mem_free(ts);
 }
 
@@ -205,11 +224,16 @@ PyThreadState_Swap(PyThreadState *ts)
     struct rt_thread *t = rt_thread_get();
     PyThreadState *old = t->tstate;
 
-    if (old != NULL)
+    if (old == ts)
+        return old;
+    if (old != NULL && old->attached) {
         old->attached = 0;
+        rt_gil_detach(old);
+    }
     t->tstate = ts;
     if (ts != NULL) {
         ts->rt = t;
+        rt_gil_attach(ts);
         ts->attached = 1;
     }
     return old;

@@ -31,6 +31,36 @@ PYMODRT_API uint64_t pymodrt_mem_failures_injected(void);
 /* 1 if the memory layer allocates through jemalloc, 0 for the system allocator. */
 PYMODRT_API int pymodrt_mem_uses_jemalloc(void);
 
+/* --------------------------------------------------------------------- GIL
+ * The optional global interpreter lock of the current interpreter (its
+ * own with PyInterpreterConfig_OWN_GIL, otherwise the main interpreter's).
+ * Modes are PyConfig.enable_gil's: -1 auto (off until a module that has not
+ * declared Py_MOD_GIL_NOT_USED is imported), 0 off, 1 on. */
+PYMODRT_API int pymodrt_gil_enabled(void);
+PYMODRT_API int pymodrt_gil_mode(void);
+
+typedef struct {
+    uint64_t acquisitions;      /* times a thread took the GIL */
+    uint64_t contended;         /* of those, how many waited */
+    uint64_t wait_ns;           /* total time spent waiting */
+    uint64_t handoffs;          /* releases that passed it to a waiter */
+    uint64_t stop_the_world;    /* stop-the-world events (switching it on) */
+    uint64_t stop_the_world_ns; /* time spent stopping the world */
+    uint64_t switches_on;       /* disabled -> enabled transitions */
+    uint64_t threads;           /* thread states registered on it now */
+    int enabled;
+} pymodrt_gil_stats;
+PYMODRT_API void pymodrt_gil_get_stats(pymodrt_gil_stats *out);
+
+/* Which module switched which GIL on, and when (process-wide, oldest
+ * first).  Fills up to 'max' records and returns how many exist. */
+typedef struct {
+    int64_t interpreter_id;
+    char module[128];
+    int64_t when_sec, when_nsec;   /* CLOCK_REALTIME */
+} pymodrt_gil_switch;
+PYMODRT_API int pymodrt_gil_switches(pymodrt_gil_switch *out, int max);
+
 /* ------------------------------------------------------------------ import */
 
 /* Imports the extension file 'path' as module 'name' in the current

@@ -182,13 +182,19 @@ imp_lock_acquire(PyInterpreterState *interp, PyObject *name)
         }
         o = w->owner;
     }
+    /* Block detached: the owner may need the GIL (or a stop-the-world may
+     * need us parked) to finish the import we wait for. */
     *waiting_slot(me) = l;
+    pthread_mutex_unlock(&st->mu);
+    PyThreadState *saved = PyEval_SaveThread();
+    pthread_mutex_lock(&st->mu);
     while (l->owner != NULL)
         pthread_cond_wait(&l->cv, &st->mu);
     *waiting_slot(me) = NULL;
     l->owner = me;
     l->count = 1;
     pthread_mutex_unlock(&st->mu);
+    PyEval_RestoreThread(saved);
     return l;
 }
 
@@ -544,6 +550,8 @@ reload_single_phase(PyInterpreterState *interp, struct ext_entry *e, PyObject *n
 
     if (fullname == NULL || single_phase_allowed(interp, fullname) < 0)
         return NULL;
+    if (e->requires_gil && rt_gil_require(fullname) < 0)
+        return NULL;
     if (def->m_size == -1) {
         if (PyDict_GetItemRef(interp->modules, name, &m) < 0)
             return NULL;
@@ -668,14 +676,32 @@ create_dynamic(PyInterpreterState *interp, PyObject *spec, PyObject *name, PyObj
             ((PyModuleObject *)m)->md_token = slots;
         goto done;
     }
+    /* PyInit runs with the GIL enabled transiently; multi-phase creation
+     * too.  Afterwards a module that needs the GIL keeps it, permanently
+     * (SEMANTICS 7.4). */
+    rt_gil_enable_transient();
     m = run_init((PyObject *(*)(void))hook.fn, fullname, &hook, &is_def);
-    if (m == NULL)
-        goto done;
-    if (is_def) {
+    if (m != NULL && is_def) {
         PyModuleDef *def = (PyModuleDef *)m;
         m = PyModule_FromDefAndSpec2(def, spec, PYTHON_API_VERSION);
+    }
+    if (m == NULL) {
+        rt_gil_disable_transient();
         goto done;
     }
+    if (!PyModule_Check(m) || ((PyModuleObject *)m)->md_requires_gil) {
+        if (rt_gil_require(fullname) < 0) {
+            /* The warning became an error (the GIL stays on, as in
+             * CPython).  Nothing is registered yet: drop the module. */
+            rt_gil_disable_transient();
+            mod_discard(m);
+            m = NULL;
+            goto done;
+        }
+    }
+    rt_gil_disable_transient();
+    if (is_def)
+        goto done;
     /* Single-phase (SEMANTICS 3.1.1 step 4 and 7). */
     *kind = LOAD_SINGLE;
     {
@@ -1147,6 +1173,7 @@ PyImport_GetModule(PyObject *name)
 PyObject *
 PyImport_Import(PyObject *name)
 {
+    rt_gil_safepoint(PyThreadState_Get());
     if (!PyUnicode_Check(name)) {
         PyErr_Format(PyExc_TypeError, "module name must be str, not %.200s",
                      Py_TYPE(name)->tp_name);

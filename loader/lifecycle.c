@@ -321,6 +321,7 @@ Py_FinalizeEx(void)
     str_intern_fini();
     rt_epoch_barrier();
     PyConfig_Clear(&rt_runtime.config);
+    rt_gil_switch_log_reset();
     rt_runtime.initialized = 0;
     return 0;
 }

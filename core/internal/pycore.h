@@ -87,6 +87,7 @@ struct _ts {
     int attached;                       /* owner thread only */
     int gilstate_counter;               /* owner thread only */
     uint64_t id;                        /* immutable */
+    void *gilt;                         /* struct gil_thread *: gil/rt_gil.c */
     void *imp_waiting_on;               /* the module lock this thread blocks on;
                                          * guarded by interp's import mutex */
     PyThreadState *prev, *next;         /* guarded by interp->threads_lock */
@@ -102,6 +103,8 @@ struct _is {
     int check_multi_interp_extensions;  /* immutable after init */
     int own_gil;                        /* immutable after init */
     void *imp;                          /* loader state (module locks); loader/import.c */
+    void *gil;                          /* struct gil *: own, or the main interpreter's */
+    int gil_owned;                      /* immutable: 1 if 'gil' belongs to this interp */
     pthread_mutex_t modules_lock;       /* guards live_modules */
     PyObject *live_modules;             /* every module object of this interpreter,
                                          * an intrusive list; guarded by modules_lock */
@@ -126,8 +129,28 @@ RT_INTERNAL extern struct rt_runtime rt_runtime;
 RT_INTERNAL PyThreadState *ts_get(void);  /* current or NULL, no checks */
 
 /* --------------------------------------------------------------- the GIL
- * Implemented by gil/ (the per-interpreter GIL object and its modes). */
+ * Implemented by gil/rt_gil.c, the one file that knows both thread states
+ * and the GIL layer (gil/gil.h).  Core holds only opaque pointers:
+ * interp->gil (struct gil *) and ts->gilt (struct gil_thread *). */
+RT_INTERNAL int rt_gil_interp_init(PyInterpreterState *interp, PyInterpreterState *share,
+                                   int mode);
+RT_INTERNAL void rt_gil_interp_fini(PyInterpreterState *interp);
+RT_INTERNAL int rt_gil_ts_init(PyThreadState *ts);
+RT_INTERNAL void rt_gil_ts_fini(PyThreadState *ts);
+RT_INTERNAL void rt_gil_attach(PyThreadState *ts);
+RT_INTERNAL void rt_gil_detach(PyThreadState *ts);
+RT_INTERNAL void rt_gil_safepoint(PyThreadState *ts);
 RT_INTERNAL int rt_gil_is_enabled(PyInterpreterState *interp);
+/* The loader's requests (SEMANTICS 7.3/7.4), on the current interpreter's
+ * GIL.  enable_permanent returns 1 when this call made the GIL permanent:
+ * the caller then issues the RuntimeWarning. */
+RT_INTERNAL int rt_gil_enable_transient(void);
+RT_INTERNAL int rt_gil_disable_transient(void);
+RT_INTERNAL int rt_gil_enable_permanent(const char *module_name);
+/* Makes the GIL permanent for a module that needs it and, if that switched
+ * it on, issues CPython's RuntimeWarning.  -1 if the warning raised. */
+RT_INTERNAL int rt_gil_require(const char *module_name);
+RT_INTERNAL void rt_gil_switch_log_reset(void);
 
 /* -------------------------------------------------------------- objects */
 
