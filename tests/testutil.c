@@ -3,6 +3,38 @@
 #include "testutil.h"
 #include "internal/pycore.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+static int saved_stderr = -1, capture_pipe[2];
+
+void
+tu_stderr_begin(void)
+{
+    fflush(stderr);
+    if (pipe(capture_pipe) != 0)
+        abort();
+    fcntl(capture_pipe[0], F_SETFL, O_NONBLOCK);
+    saved_stderr = dup(2);
+    dup2(capture_pipe[1], 2);
+}
+
+char *
+tu_stderr_end(void)
+{
+    char *buf = calloc(1, 65536);
+    ssize_t n, total = 0;
+
+    fflush(stderr);
+    dup2(saved_stderr, 2);
+    close(saved_stderr);
+    close(capture_pipe[1]);
+    while (total < 65535 && (n = read(capture_pipe[0], buf + total, 65535 - (size_t)total)) > 0)
+        total += n;
+    close(capture_pipe[0]);
+    return buf;
+}
+
 static int64_t tu_mem_at_start;
 
 int64_t

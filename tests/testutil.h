@@ -41,4 +41,9 @@ void tu_assert_no_exc_at(const char *file, int line);
 typedef int (*tu_op)(void *ctx);
 int tu_alloc_failure_sweep(tu_op op, void (*undo)(void *ctx), void *ctx, PyObject *exc);
 
+/* Captures what the process writes to stderr between begin and end (a
+ * pipe, so keep it under 64 KiB).  end returns a malloc'ed string. */
+void tu_stderr_begin(void);
+char *tu_stderr_end(void);
+
 #endif /* !PYMODRT_TESTUTIL_H */
