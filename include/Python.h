@@ -36,6 +36,7 @@ extern "C" {
 #include "listobject.h"
 #include "dictobject.h"
 #include "methodobject.h"
+#include "moduleobject.h"
 #include "descrobject.h"
 #include "pycapsule.h"
 #include "pyerrors.h"

@@ -14,9 +14,6 @@ PyAPI_FUNC(PyObject *) PyObject_Call(PyObject *callable, PyObject *args, PyObjec
 PyAPI_FUNC(PyObject *) PyObject_CallObject(PyObject *callable, PyObject *args);
 PyAPI_FUNC(PyObject *) PyObject_CallNoArgs(PyObject *func);
 PyAPI_FUNC(PyObject *) PyObject_CallOneArg(PyObject *func, PyObject *arg);
-PyAPI_FUNC(PyObject *) PyObject_CallFunction(PyObject *callable, const char *format, ...);
-PyAPI_FUNC(PyObject *) PyObject_CallMethod(PyObject *obj, const char *name,
-                                           const char *format, ...);
 PyAPI_FUNC(PyObject *) PyObject_CallFunctionObjArgs(PyObject *callable, ...);
 PyAPI_FUNC(PyObject *) PyObject_CallMethodObjArgs(PyObject *obj, PyObject *name, ...);
 PyAPI_FUNC(PyObject *) PyObject_CallMethodNoArgs(PyObject *self, PyObject *name);

@@ -24,6 +24,7 @@
 
 #define RT_INTERNAL __attribute__((visibility("hidden")))
 #define RT_CACHELINE 64
+#define RTLD_NOW_VALUE 2   /* RTLD_NOW on Linux; sys.getdlopenflags() default */
 #define RT_LIKELY(x) __builtin_expect(!!(x), 1)
 #define RT_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
@@ -103,7 +104,7 @@ struct _is {
 
 struct rt_runtime {
     int initialized;                    /* guarded by lifecycle (single thread) */
-    int finalizing;                     /* atomic */
+    atomic_int finalizing_flag;         /* atomic */
     PyConfig config;                    /* immutable after init */
     int warnings_error;                 /* immutable after init */
     pthread_mutex_t interp_lock;        /* guards interpreters, next_interp_id */

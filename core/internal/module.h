@@ -1,0 +1,35 @@
+/* module.h: the module object's layout, internal to pymodrt (core and
+ * loader).  Extensions reach it only through the PyModule_* API. */
+#ifndef PYMODRT_MODULE_H
+#define PYMODRT_MODULE_H
+
+#include "internal/pycore.h"
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *md_dict;            /* immutable after creation */
+    PyModuleDef *md_def;          /* set before publication; immutable after */
+    void *md_state;               /* atomic: published (release) by the exec
+                                   * that allocates it; NULL until then */
+    Py_ssize_t md_state_size;     /* set before publication; -1 single-phase */
+    traverseproc md_traverse;     /* set before publication */
+    inquiry md_clear;             /* set before publication */
+    freefunc md_free;             /* set before publication */
+    void *md_token;               /* set before publication */
+    int (*md_exec)(PyObject *);   /* slots-only modules: the single exec slot */
+    PyObject *md_name;            /* immutable: cached exact str name or NULL */
+    PyObject *md_weaklist;
+    int md_requires_gil;          /* set before publication (PyUnstable_Module_SetGIL
+                                   * may change it while the owning init runs) */
+    int md_from_slots;            /* created by PyModule_FromSlotsAndSpec */
+} PyModuleObject;
+
+static inline void *
+mod_state_load(PyModuleObject *m)
+{
+    return __atomic_load_n(&m->md_state, __ATOMIC_ACQUIRE);
+}
+
+RT_INTERNAL int mod_is_initializing(PyObject *module);
+
+#endif /* !PYMODRT_MODULE_H */

@@ -1,0 +1,315 @@
+/* lifecycle.c: PyConfig, PyStatus, Py_Initialize and Py_FinalizeEx.
+ *
+ * Initialization and finalization run in one thread, with no other thread
+ * attached; they are not thread-safe against each other (as in CPython).
+ * Initialize -> finalize -> initialize again in one process works: every
+ * object the runtime creates is released by finalization, and static types
+ * are un-readied so that the next initialization readies them afresh. */
+#include "internal/pycore.h"
+
+RT_INTERNAL PyInterpreterState *interp_new(void);
+RT_INTERNAL void interp_delete(PyInterpreterState *interp);
+RT_INTERNAL void type_fini_static(void);
+
+/* ----------------------------------------------------------------- status */
+
+PyStatus PyStatus_Ok(void) { return (PyStatus){ ._type = _PyStatus_TYPE_OK }; }
+
+PyStatus
+PyStatus_Error(const char *err_msg)
+{
+    return (PyStatus){ ._type = _PyStatus_TYPE_ERROR, .err_msg = err_msg };
+}
+
+PyStatus PyStatus_NoMemory(void) { return PyStatus_Error("memory allocation failed"); }
+PyStatus PyStatus_Exit(int code) { return (PyStatus){ ._type = _PyStatus_TYPE_EXIT, .exitcode = code }; }
+int PyStatus_IsError(PyStatus s) { return s._type == _PyStatus_TYPE_ERROR; }
+int PyStatus_IsExit(PyStatus s) { return s._type == _PyStatus_TYPE_EXIT; }
+int PyStatus_Exception(PyStatus s) { return s._type != _PyStatus_TYPE_OK; }
+
+void
+Py_ExitStatusException(PyStatus s)
+{
+    if (PyStatus_IsExit(s))
+        exit(s.exitcode);
+    if (s.func != NULL)
+        fprintf(stderr, "Fatal Python error: %s: %s\n", s.func, s.err_msg ? s.err_msg : "");
+    else
+        fprintf(stderr, "Fatal Python error: %s\n", s.err_msg ? s.err_msg : "");
+    exit(1);
+}
+
+/* ----------------------------------------------------------------- config
+ * Config strings are owned by the config and allocated from the system
+ * heap: a PyConfig may be built and cleared before and after the runtime's
+ * own memory accounting is meaningful. */
+
+PyStatus
+PyWideStringList_Insert(PyWideStringList *list, Py_ssize_t index, const wchar_t *item)
+{
+    wchar_t *copy, **items;
+
+    if (index < 0 || index > list->length)
+        return PyStatus_Error("PyWideStringList_Insert index must be in range");
+    copy = wcsdup(item);
+    if (copy == NULL)
+        return PyStatus_NoMemory();
+    items = realloc(list->items, (size_t)(list->length + 1) * sizeof(*items));
+    if (items == NULL) {
+        free(copy);
+        return PyStatus_NoMemory();
+    }
+    memmove(&items[index + 1], &items[index], (size_t)(list->length - index) * sizeof(*items));
+    items[index] = copy;
+    list->items = items;
+    list->length++;
+    return PyStatus_Ok();
+}
+
+PyStatus
+PyWideStringList_Append(PyWideStringList *list, const wchar_t *item)
+{
+    return PyWideStringList_Insert(list, list->length, item);
+}
+
+static void
+wsl_clear(PyWideStringList *list)
+{
+    for (Py_ssize_t i = 0; i < list->length; i++)
+        free(list->items[i]);
+    free(list->items);
+    list->items = NULL;
+    list->length = 0;
+}
+
+static PyStatus
+wsl_copy(PyWideStringList *dst, const PyWideStringList *src)
+{
+    *dst = (PyWideStringList){0};
+    for (Py_ssize_t i = 0; i < src->length; i++) {
+        PyStatus s = PyWideStringList_Append(dst, src->items[i]);
+        if (PyStatus_Exception(s)) {
+            wsl_clear(dst);
+            return s;
+        }
+    }
+    return PyStatus_Ok();
+}
+
+void
+PyConfig_InitPythonConfig(PyConfig *config)
+{
+    memset(config, 0, sizeof(*config));
+    config->_config_init = 2;
+    config->use_environment = 1;
+    config->enable_gil = -1;
+    config->install_signal_handlers = 1;
+}
+
+void
+PyConfig_InitIsolatedConfig(PyConfig *config)
+{
+    memset(config, 0, sizeof(*config));
+    config->_config_init = 3;
+    config->isolated = 1;
+    config->use_environment = 0;
+    config->enable_gil = -1;
+}
+
+void
+PyConfig_Clear(PyConfig *config)
+{
+    wsl_clear(&config->module_search_paths);
+    wsl_clear(&config->warnoptions);
+}
+
+PyStatus
+PyConfig_SetString(PyConfig *config, wchar_t **config_str, const wchar_t *str)
+{
+    wchar_t *copy = NULL;
+
+    (void)config;
+    if (str != NULL && (copy = wcsdup(str)) == NULL)
+        return PyStatus_NoMemory();
+    free(*config_str);
+    *config_str = copy;
+    return PyStatus_Ok();
+}
+
+PyStatus
+PyConfig_SetBytesString(PyConfig *config, wchar_t **config_str, const char *str)
+{
+    wchar_t *w;
+    size_t n;
+    PyStatus s;
+
+    if (str == NULL)
+        return PyConfig_SetString(config, config_str, NULL);
+    n = mbstowcs(NULL, str, 0);
+    if (n == (size_t)-1)
+        return PyStatus_Error("cannot decode string");
+    w = malloc((n + 1) * sizeof(wchar_t));
+    if (w == NULL)
+        return PyStatus_NoMemory();
+    mbstowcs(w, str, n + 1);
+    s = PyConfig_SetString(config, config_str, w);
+    free(w);
+    return s;
+}
+
+/* Reads PYTHON_GIL when the config allows the environment. */
+static PyStatus
+config_read_env(PyConfig *config)
+{
+    const char *gil;
+
+    if (!config->use_environment || config->isolated)
+        return PyStatus_Ok();
+    gil = getenv("PYTHON_GIL");
+    if (gil != NULL && *gil != '\0') {
+        if (strcmp(gil, "0") == 0)
+            config->enable_gil = 0;
+        else if (strcmp(gil, "1") == 0)
+            config->enable_gil = 1;
+        else
+            return PyStatus_Error("PYTHON_GIL / -X gil must be \"0\" or \"1\"");
+    }
+    return PyStatus_Ok();
+}
+
+/* ------------------------------------------------------------ initialize */
+
+PyStatus
+Py_InitializeFromConfig(const PyConfig *config)
+{
+    PyInterpreterState *interp;
+    PyThreadState *ts;
+    PyStatus s;
+
+    if (rt_runtime.initialized)
+        return PyStatus_Ok();
+    rt_runtime.config = *config;
+    s = wsl_copy(&rt_runtime.config.module_search_paths, &config->module_search_paths);
+    if (PyStatus_Exception(s))
+        return s;
+    s = wsl_copy(&rt_runtime.config.warnoptions, &config->warnoptions);
+    if (PyStatus_Exception(s))
+        goto fail_config;
+    s = config_read_env(&rt_runtime.config);
+    if (PyStatus_Exception(s))
+        goto fail_config;
+    rt_runtime.warnings_error = 0;
+    for (Py_ssize_t i = 0; i < rt_runtime.config.warnoptions.length; i++)
+        if (wcscmp(rt_runtime.config.warnoptions.items[i], L"error") == 0)
+            rt_runtime.warnings_error = 1;
+    if (rt_types_init() < 0 || str_intern_init() < 0) {
+        s = PyStatus_Error("cannot initialize the built-in types");
+        goto fail_types;
+    }
+    interp = interp_new();
+    if (interp == NULL) {
+        s = PyStatus_NoMemory();
+        goto fail_types;
+    }
+    rt_runtime.main_interp = interp;
+    ts = PyThreadState_New(interp);
+    if (ts == NULL) {
+        s = PyStatus_NoMemory();
+        goto fail_interp;
+    }
+    PyThreadState_Swap(ts);
+    if (exc_init_types() < 0) {
+        s = PyStatus_Error("cannot initialize the exception types");
+        goto fail_tstate;
+    }
+    rt_runtime.initialized = 1;
+    atomic_store(&rt_runtime.finalizing_flag, 0);
+    return PyStatus_Ok();
+
+fail_tstate:
+    PyThreadState_Swap(NULL);
+    PyThreadState_Delete(ts);
+fail_interp:
+    interp_delete(interp);
+    rt_runtime.main_interp = NULL;
+fail_types:
+    str_intern_fini();
+    type_fini_static();
+fail_config:
+    PyConfig_Clear(&rt_runtime.config);
+    return s;
+}
+
+void
+Py_InitializeEx(int initsigs)
+{
+    PyConfig config;
+    PyStatus s;
+
+    if (rt_runtime.initialized)
+        return;
+    PyConfig_InitPythonConfig(&config);
+    config.install_signal_handlers = initsigs;
+    s = Py_InitializeFromConfig(&config);
+    PyConfig_Clear(&config);
+    if (PyStatus_Exception(s))
+        Py_ExitStatusException(s);
+}
+
+void
+Py_Initialize(void)
+{
+    Py_InitializeEx(1);
+}
+
+int
+Py_IsInitialized(void)
+{
+    return rt_runtime.initialized;
+}
+
+int
+Py_IsFinalizing(void)
+{
+    return atomic_load(&rt_runtime.finalizing_flag);
+}
+
+/* -------------------------------------------------------------- finalize */
+
+int
+Py_FinalizeEx(void)
+{
+    PyInterpreterState *interp = rt_runtime.main_interp;
+    PyThreadState *ts;
+
+    if (!rt_runtime.initialized)
+        return 0;
+    atomic_store(&rt_runtime.finalizing_flag, 1);
+    ts = ts_get();
+    if (ts == NULL || ts->interp != interp)
+        Py_FatalError("Py_FinalizeEx must be called from the main interpreter's thread state");
+    /* Modules first (their dicts reference everything else). */
+    PyDict_Clear(interp->modules);
+    PyErr_Clear();
+    exc_fini_types();
+    PyThreadState_Clear(ts);
+    PyThreadState_Swap(NULL);
+    /* Thread states of other threads that never released them. */
+    while (interp->threads != NULL)
+        PyThreadState_Delete(interp->threads);
+    interp_delete(interp);
+    rt_runtime.main_interp = NULL;
+    rt_epoch_barrier();
+    str_intern_fini();
+    type_fini_static();
+    rt_epoch_barrier();
+    PyConfig_Clear(&rt_runtime.config);
+    rt_runtime.initialized = 0;
+    return 0;
+}
+
+void
+Py_Finalize(void)
+{
+    (void)Py_FinalizeEx();
+}

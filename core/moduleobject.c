@@ -1,0 +1,467 @@
+/* moduleobject.c: the module type and the module-object API
+ * (SEMANTICS.md 9: creation, accessors, deallocation order, repr).
+ *
+ * A module object is shared by every thread of its interpreter.  Its
+ * definition-derived fields (def, state size, hooks, token) are written
+ * before the module is published in sys.modules and never change after;
+ * the state pointer is published by the exec that allocates it with a
+ * release store (see internal/module.h).  The dict is a lock-free-read
+ * dict, so attribute reads take no lock.
+ *
+ * File map: PyModuleDef_Init; creation; accessors; the type's slots
+ * (dealloc in SEMANTICS 9.4 order, repr as 9.6, getattr with the 8.5
+ * circular-import text). */
+#include "internal/module.h"
+
+/* ------------------------------------------------------------ definitions */
+
+static _Atomic Py_ssize_t last_module_index;   /* atomic; values never reused */
+
+PyTypeObject PyModuleDef_Type = {
+    PyVarObject_HEAD_INIT(&PyType_Type, 0)
+    .tp_name = "moduledef",
+    .tp_basicsize = sizeof(PyModuleDef),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+};
+
+/* Assigns the process-wide index once.  Defs are static and treated as
+ * immortal; concurrent first calls race on the index with a CAS so that a
+ * def gets exactly one index. */
+PyObject *
+PyModuleDef_Init(PyModuleDef *def)
+{
+    Py_ssize_t expected = 0;
+
+    if (__atomic_load_n(&def->m_base.m_index, __ATOMIC_ACQUIRE) == 0) {
+        Py_ssize_t idx = atomic_fetch_add(&last_module_index, 1) + 1;
+        Py_SET_TYPE(def, &PyModuleDef_Type);
+        Py_SET_REFCNT(def, 1);
+        __atomic_compare_exchange_n(&def->m_base.m_index, &expected, idx, 0,
+                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+    }
+    return (PyObject *)def;
+}
+
+/* --------------------------------------------------------------- creation */
+
+static int
+module_init_dict(PyObject *dict, PyObject *name, PyObject *doc)
+{
+    if (doc == NULL)
+        doc = Py_None;
+    if (PyDict_SetItemString(dict, "__name__", name) < 0 ||
+        PyDict_SetItemString(dict, "__doc__", doc) < 0 ||
+        PyDict_SetItemString(dict, "__package__", Py_None) < 0 ||
+        PyDict_SetItemString(dict, "__loader__", Py_None) < 0 ||
+        PyDict_SetItemString(dict, "__spec__", Py_None) < 0)
+        return -1;
+    return 0;
+}
+
+static PyModuleObject *
+module_alloc(PyTypeObject *tp)
+{
+    PyModuleObject *m = (PyModuleObject *)PyType_GenericAlloc(tp, 0);
+
+    if (m == NULL)
+        return NULL;
+    m->md_dict = PyDict_New();
+    if (m->md_dict == NULL) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    m->md_requires_gil = 1;
+    return m;
+}
+
+PyObject *
+PyModule_NewObject(PyObject *name)
+{
+    PyModuleObject *m = module_alloc(&PyModule_Type);
+
+    if (m == NULL)
+        return NULL;
+    if (module_init_dict(m->md_dict, name, NULL) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    if (PyUnicode_CheckExact(name))
+        m->md_name = Py_NewRef(name);
+    return (PyObject *)m;
+}
+
+PyObject *
+PyModule_New(const char *name)
+{
+    PyObject *n = PyUnicode_FromString(name), *m;
+
+    if (n == NULL)
+        return NULL;
+    m = PyModule_NewObject(n);
+    Py_DECREF(n);
+    return m;
+}
+
+/* --------------------------------------------------------------- accessors */
+
+PyObject *
+PyModule_GetDict(PyObject *m)
+{
+    if (!PyModule_Check(m)) {
+        PyErr_BadInternalCall();
+        return NULL;
+    }
+    return ((PyModuleObject *)m)->md_dict;
+}
+
+PyObject *
+PyModule_GetNameObject(PyObject *m)
+{
+    PyObject *name;
+
+    if (!PyModule_Check(m)) {
+        PyErr_BadArgument();
+        return NULL;
+    }
+    if (PyDict_GetItemStringRef(((PyModuleObject *)m)->md_dict, "__name__", &name) < 0)
+        return NULL;
+    if (name == NULL || !PyUnicode_Check(name)) {
+        Py_XDECREF(name);
+        PyErr_SetString(PyExc_SystemError, "nameless module");
+        return NULL;
+    }
+    return name;
+}
+
+const char *
+PyModule_GetName(PyObject *m)
+{
+    PyObject *name = PyModule_GetNameObject(m);
+    const char *s;
+
+    if (name == NULL)
+        return NULL;
+    /* Borrowed from the dict value, as in CPython: valid while the module
+     * keeps that __name__. */
+    s = PyUnicode_AsUTF8(name);
+    Py_DECREF(name);
+    return s;
+}
+
+PyObject *
+PyModule_GetFilenameObject(PyObject *m)
+{
+    PyObject *f;
+
+    if (!PyModule_Check(m)) {
+        PyErr_BadArgument();
+        return NULL;
+    }
+    if (PyDict_GetItemStringRef(((PyModuleObject *)m)->md_dict, "__file__", &f) < 0)
+        return NULL;
+    if (f == NULL || !PyUnicode_Check(f)) {
+        Py_XDECREF(f);
+        PyErr_SetString(PyExc_SystemError, "module filename missing");
+        return NULL;
+    }
+    return f;
+}
+
+const char *
+PyModule_GetFilename(PyObject *m)
+{
+    PyObject *f = PyModule_GetFilenameObject(m);
+    const char *s;
+
+    if (f == NULL)
+        return NULL;
+    s = PyUnicode_AsUTF8(f);
+    Py_DECREF(f);
+    return s;
+}
+
+PyModuleDef *
+PyModule_GetDef(PyObject *m)
+{
+    if (!PyModule_Check(m)) {
+        PyErr_BadArgument();
+        return NULL;
+    }
+    return ((PyModuleObject *)m)->md_def;
+}
+
+void *
+PyModule_GetState(PyObject *m)
+{
+    if (!PyModule_Check(m)) {
+        PyErr_BadArgument();
+        return NULL;
+    }
+    return mod_state_load((PyModuleObject *)m);
+}
+
+int
+PyModule_GetStateSize(PyObject *m, Py_ssize_t *size)
+{
+    if (!PyModule_Check(m)) {
+        *size = -1;
+        PyErr_Format(PyExc_TypeError, "expected module, got %T", m);
+        return -1;
+    }
+    *size = ((PyModuleObject *)m)->md_state_size;
+    return 0;
+}
+
+int
+PyModule_GetToken(PyObject *m, void **token)
+{
+    if (!PyModule_Check(m)) {
+        *token = NULL;
+        PyErr_Format(PyExc_TypeError, "expected module, got %T", m);
+        return -1;
+    }
+    *token = ((PyModuleObject *)m)->md_token;
+    return 0;
+}
+
+/* ------------------------------------------------------------- type slots */
+
+/* The hooks run only when the state size is <= 0 or the state exists
+ * (bpo-39824): a module whose exec never ran does not see m_free. */
+static int
+module_hooks_allowed(PyModuleObject *m)
+{
+    return m->md_state_size <= 0 || mod_state_load(m) != NULL;
+}
+
+static void
+module_dealloc(PyObject *self)
+{
+    PyModuleObject *m = (PyModuleObject *)self;
+    void *state = mod_state_load(m);
+
+    if (m->md_weaklist != NULL)
+        PyObject_ClearWeakRefs(self);
+    if (m->md_free != NULL && module_hooks_allowed(m))
+        m->md_free(self);
+    Py_XDECREF(m->md_dict);
+    Py_XDECREF(m->md_name);
+    if (state != NULL)
+        PyMem_Free(state);
+    Py_TYPE(self)->tp_free(self);
+}
+
+static int
+module_traverse(PyObject *self, visitproc visit, void *arg)
+{
+    PyModuleObject *m = (PyModuleObject *)self;
+
+    if (m->md_traverse != NULL && module_hooks_allowed(m)) {
+        int r = m->md_traverse(self, visit, arg);
+        if (r)
+            return r;
+    }
+    Py_VISIT(m->md_dict);
+    return 0;
+}
+
+static int
+module_clear(PyObject *self)
+{
+    PyModuleObject *m = (PyModuleObject *)self;
+
+    if (m->md_clear != NULL && module_hooks_allowed(m)) {
+        int r = m->md_clear(self);
+        if (PyErr_Occurred()) {
+            PyErr_FormatUnraisable("Exception ignored in m_clear of module%s%V",
+                                   m->md_name ? " " : "", m->md_name, "");
+        }
+        if (r)
+            return r;
+    }
+    if (m->md_dict != NULL)
+        PyDict_Clear(m->md_dict);
+    return 0;
+}
+
+/* repr as importlib's _module_repr (SEMANTICS 9.6). */
+static PyObject *
+module_repr(PyObject *self)
+{
+    PyModuleObject *m = (PyModuleObject *)self;
+    PyObject *name = NULL, *spec = NULL, *file = NULL, *loader = NULL, *r = NULL;
+    PyObject *origin = NULL;
+    int has_location = 0;
+
+    if (PyDict_GetItemStringRef(m->md_dict, "__name__", &name) < 0)
+        return NULL;
+    if (name == NULL)
+        name = PyUnicode_FromString("?");
+    if (name == NULL)
+        return NULL;
+    if (PyDict_GetItemStringRef(m->md_dict, "__spec__", &spec) < 0)
+        goto done;
+    if (spec != NULL && spec != Py_None) {
+        if (PyObject_GetOptionalAttrString(spec, "origin", &origin) < 0)
+            goto done;
+        PyObject *hl = NULL;
+        if (PyObject_GetOptionalAttrString(spec, "has_location", &hl) < 0)
+            goto done;
+        has_location = hl != NULL && PyObject_IsTrue(hl) > 0;
+        Py_XDECREF(hl);
+        if (origin == NULL || origin == Py_None) {
+            PyObject *sl = NULL;
+            if (PyObject_GetOptionalAttrString(spec, "loader", &sl) < 0)
+                goto done;
+            Py_XDECREF(sl);
+            r = PyUnicode_FromFormat("<module %R>", name);
+        } else if (has_location) {
+            r = PyUnicode_FromFormat("<module %R from %R>", name, origin);
+        } else {
+            r = PyUnicode_FromFormat("<module %R (%S)>", name, origin);
+        }
+        goto done;
+    }
+    if (PyDict_GetItemStringRef(m->md_dict, "__file__", &file) < 0)
+        goto done;
+    if (file != NULL) {
+        r = PyUnicode_FromFormat("<module %R from %R>", name, file);
+        goto done;
+    }
+    if (PyDict_GetItemStringRef(m->md_dict, "__loader__", &loader) < 0)
+        goto done;
+    if (loader != NULL && loader != Py_None)
+        r = PyUnicode_FromFormat("<module %R (%R)>", name, loader);
+    else
+        r = PyUnicode_FromFormat("<module %R>", name);
+done:
+    Py_XDECREF(name);
+    Py_XDECREF(spec);
+    Py_XDECREF(origin);
+    Py_XDECREF(file);
+    Py_XDECREF(loader);
+    return r;
+}
+
+/* True while the module's spec says it is initializing. */
+int
+mod_is_initializing(PyObject *module)
+{
+    PyObject *spec = NULL, *flag = NULL;
+    int r = 0;
+
+    if (PyDict_GetItemStringRef(((PyModuleObject *)module)->md_dict, "__spec__", &spec) <= 0)
+        return 0;
+    if (spec != Py_None && PyObject_GetOptionalAttrString(spec, "_initializing", &flag) > 0)
+        r = PyObject_IsTrue(flag) > 0;
+    Py_XDECREF(flag);
+    Py_DECREF(spec);
+    return r;
+}
+
+static PyObject *
+module_getattro(PyObject *self, PyObject *name)
+{
+    PyModuleObject *m = (PyModuleObject *)self;
+    PyObject *attr, *getattr, *mod_name = NULL, *spec_origin = NULL, *spec = NULL;
+
+    attr = PyObject_GenericGetAttr(self, name);
+    if (attr != NULL || !PyErr_ExceptionMatches(PyExc_AttributeError))
+        return attr;
+    PyErr_Clear();
+    /* PEP 562: module-level __getattr__. */
+    if (PyDict_GetItemStringRef(m->md_dict, "__getattr__", &getattr) < 0)
+        return NULL;
+    if (getattr != NULL) {
+        attr = PyObject_CallOneArg(getattr, name);
+        Py_DECREF(getattr);
+        return attr;
+    }
+    if (PyDict_GetItemStringRef(m->md_dict, "__name__", &mod_name) < 0)
+        return NULL;
+    if (mod_name == NULL || !PyUnicode_Check(mod_name)) {
+        Py_XDECREF(mod_name);
+        PyErr_Format(PyExc_AttributeError, "module has no attribute '%U'", name);
+        return NULL;
+    }
+    if (mod_is_initializing(self)) {
+        if (PyDict_GetItemStringRef(m->md_dict, "__spec__", &spec) > 0 &&
+            PyObject_GetOptionalAttrString(spec, "origin", &spec_origin) > 0 &&
+            PyUnicode_Check(spec_origin)) {
+            PyErr_Format(PyExc_AttributeError,
+                         "partially initialized module '%U' from '%U' has no attribute '%U' "
+                         "(most likely due to a circular import)",
+                         mod_name, spec_origin, name);
+        } else {
+            PyErr_Format(PyExc_AttributeError,
+                         "partially initialized module '%U' has no attribute '%U' "
+                         "(most likely due to a circular import)", mod_name, name);
+        }
+    } else {
+        PyErr_Format(PyExc_AttributeError, "module '%U' has no attribute '%U'", mod_name, name);
+    }
+    Py_XDECREF(spec);
+    Py_XDECREF(spec_origin);
+    Py_DECREF(mod_name);
+    return NULL;
+}
+
+static PyObject *
+module_get_dict(PyObject *self, void *c)
+{
+    (void)c;
+    return Py_NewRef(((PyModuleObject *)self)->md_dict);
+}
+
+static PyGetSetDef module_getset[] = {
+    {"__dict__", module_get_dict, NULL, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static int
+module_init(PyObject *self, PyObject *args, PyObject *kwds)
+{
+    PyObject *name = NULL, *doc = Py_None;
+    Py_ssize_t n = PyTuple_GET_SIZE(args);
+
+    if ((kwds != NULL && PyDict_Size(kwds) != 0) || n < 1 || n > 2) {
+        PyErr_SetString(PyExc_TypeError, "module() takes 1 or 2 arguments");
+        return -1;
+    }
+    name = PyTuple_GET_ITEM(args, 0);
+    if (n == 2)
+        doc = PyTuple_GET_ITEM(args, 1);
+    if (!PyUnicode_Check(name)) {
+        PyErr_Format(PyExc_TypeError, "module() argument 'name' must be str, not %T", name);
+        return -1;
+    }
+    return module_init_dict(((PyModuleObject *)self)->md_dict, name, doc);
+}
+
+static PyObject *
+module_new(PyTypeObject *tp, PyObject *args, PyObject *kwds)
+{
+    (void)args;
+    (void)kwds;
+    return (PyObject *)module_alloc(tp);
+}
+
+PyTypeObject PyModule_Type = {
+    PyVarObject_HEAD_INIT(&PyType_Type, 0)
+    .tp_name = "module",
+    .tp_basicsize = sizeof(PyModuleObject),
+    .tp_dealloc = module_dealloc,
+    .tp_repr = module_repr,
+    .tp_getattro = module_getattro,
+    .tp_setattro = PyObject_GenericSetAttr,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE,
+    .tp_traverse = module_traverse,
+    .tp_clear = module_clear,
+    .tp_weaklistoffset = offsetof(PyModuleObject, md_weaklist),
+    .tp_getset = module_getset,
+    .tp_dictoffset = offsetof(PyModuleObject, md_dict),
+    .tp_init = module_init,
+    .tp_alloc = PyType_GenericAlloc,
+    .tp_new = module_new,
+    .tp_free = PyObject_Free,
+};
