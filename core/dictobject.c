@@ -9,7 +9,9 @@
  *     - 'entries': 'usable' = 2^k * 2/3 entries {hash, seq, key, value},
  *       appended in insertion order.  Deleting an entry clears its key and
  *       value (the entry stays dead until the next rebuild); its index slot
- *       becomes DKIX_DUMMY and may be reused by a later insertion.
+ *       becomes DKIX_DUMMY for good: insertions only take EMPTY slots.  (This
+ *       costs nothing: every insertion consumes an entry anyway, so at most
+ *       'usable' slots are ever non-EMPTY, with or without reuse.)
  *   When no entry is left to append, the writer rebuilds the live entries, in
  *   order, into a new table sized for 3x the live count (it may shrink) and
  *   publishes it; the old table is retired through the epoch scheme.
@@ -32,9 +34,9 @@
  * a one-byte lock: writers may contend for a while (a rebuild copies the whole
  * table) and must park, and ThreadSanitizer understands it.  No arbitrary code
  * runs under 'lock': hashing happens before locking, a comparison that needs
- * PyObject_RichCompareBool drops the lock around the call and restarts the
- * probe if 'version' (bumped by every mutation) moved meanwhile, and every
- * reference the dict drops is released after unlocking.  Publication order:
+ * PyObject_RichCompareBool drops the lock around the call (see "WHY A WRITER
+ * IS CORRECT"), and every reference the dict drops is released after
+ * unlocking.  Publication order:
  *   insert   fill entry n (hash, seq plain; key, value relaxed), store
  *            'nentries' = n+1 (release), then the index slot = n (release);
  *   replace  store the new value (release);
@@ -61,17 +63,29 @@
  *      that sees key K in an entry and a non-NULL value sees a value that was
  *      stored for K.  A NULL value means "deleted": the entry is skipped.
  *   3. Keys present throughout a lookup are found, with no retry counter.  In
- *      one table a slot moves only EMPTY -> entry -> DUMMY -> entry -> ...;
- *      it never returns to EMPTY.  When K was inserted, every slot before
- *      K's slot on K's probe sequence was non-EMPTY, and stays non-EMPTY, so a
- *      probe for K cannot stop early; K's own slot and entry do not change
- *      while K is present.  A reader holding a retired table sees K there
+ *      one table a slot moves only EMPTY -> entry -> DUMMY; it never returns
+ *      to EMPTY.  When K was inserted, every slot before K's slot on K's probe
+ *      sequence was non-EMPTY, and stays non-EMPTY, so a probe for K cannot
+ *      stop early; K's own slot and entry do not change while K is present.  A reader holding a retired table sees K there
  *      too: the rebuild copied every live entry and the table is frozen.
  *      Only keys deleted or inserted concurrently may be missed or seen, as
  *      if the lookup had happened just before or after that write.
- *   4. A comparison that ran arbitrary code proves only that the key it was
- *      given is equal; the reader re-reads the entry's key and retries from
- *      the top if the entry was deleted meanwhile (as CPython does).
+ *   4. A comparison may run arbitrary code, even code that mutates this
+ *      dict; the reader keeps probing its own table, which stays valid (a
+ *      retired table is frozen and not freed before the section ends).  If
+ *      the entry it compared equal was deleted meanwhile, it reads a NULL
+ *      value and probes on: a re-insertion lands on a later slot (point 3).
+ *
+ * WHY A WRITER IS CORRECT WHEN IT DROPS ITS LOCK TO COMPARE
+ *   The writer stays in an epoch section while unlocked, so its table cannot
+ *   be freed and reused at the same address.  After relocking: if 'table'
+ *   changed (rebuild, clear), it probes again from the start.  Otherwise the
+ *   slots it has passed were non-EMPTY and held keys unequal to its key (or
+ *   DUMMY); entries are write-once, and insertions made meanwhile took EMPTY
+ *   slots, all of which lie at or after its position on the probe sequence.
+ *   So no equal key can have appeared behind it, and it continues where it
+ *   was (treating a compared entry that was deleted meanwhile as unequal).
+ *   This makes progress even when every comparison mutates the dict.
  *   ThreadSanitizer sees every edge: the table fields are C11 atomics, and
  *   core/epoch.c annotates the grace-period edge of ck_epoch.
  *
@@ -116,7 +130,6 @@ struct _pymodrt_dict {
     PyObject_HEAD
     _Atomic(struct dict_table *) table;  /* epoch-protected (readers) / lock (writers) */
     _Atomic Py_ssize_t used;             /* atomic; written under lock */
-    uint64_t version;                    /* guarded by lock: bumped by every mutation */
     Py_ssize_t next_seq;                 /* guarded by lock */
     pthread_mutex_t lock;                /* serialises writers; see the top */
 };
@@ -202,14 +215,14 @@ probe_next(size_t i, size_t *perturb, size_t mask)
     return (i * 5 + *perturb + 1) & mask;
 }
 
-/* First EMPTY or DUMMY slot on 'hash's probe sequence (writers only; a
- * table always has an EMPTY slot because usable < size). */
+/* First EMPTY slot on 'hash's probe sequence (writers only; a table always
+ * has one because at most 'usable' < size slots are ever non-EMPTY). */
 static size_t
 table_free_slot(struct dict_table *t, Py_hash_t hash)
 {
     size_t mask = t->mask, perturb = (size_t)hash, i = (size_t)hash & mask;
 
-    while (LOAD_RLX(&t->index[i]) >= 0)
+    while (LOAD_RLX(&t->index[i]) != DKIX_EMPTY)
         i = probe_next(i, &perturb, mask);
     return i;
 }
@@ -258,8 +271,6 @@ static PyObject *
 lookup_in_section(PyDictObject *d, PyObject *key, Py_hash_t hash, int *err)
 {
     int key_is_str = PyUnicode_CheckExact(key);
-
-restart:;
     struct dict_table *t = LOAD_ACQ(&d->table);
     size_t mask = t->mask, perturb = (size_t)hash, i = (size_t)hash & mask;
 
@@ -292,12 +303,10 @@ restart:;
                         return NULL;
                     }
                     if (cmp > 0) {
-                        if (LOAD_RLX(&e->key) == k) {
-                            PyObject *v = LOAD_ACQ(&e->value);
-                            if (v != NULL)
-                                return v;
-                        }
-                        goto restart;   /* the entry changed during the comparison */
+                        /* NULL: deleted during the comparison (point 4). */
+                        PyObject *v = LOAD_ACQ(&e->value);
+                        if (v != NULL)
+                            return v;
                     }
                 }
             }
@@ -389,7 +398,7 @@ enum { FIND_NOMEM = -2, FIND_ERROR = -1, FIND_MISSING = 0, FIND_FOUND = 1, FIND_
 
 /* Finds 'key' in the current table: FIND_FOUND with *slotp / *ixp set,
  * FIND_MISSING, FIND_ERROR (exception set), or FIND_RETRY when a comparison
- * had to drop the lock and the dict changed meanwhile (probe again).  The
+ * had to drop the lock and the table was replaced meanwhile (probe again).  The
  * lock is held again whatever the result. */
 static int
 find_locked(PyDictObject *d, PyObject *key, Py_hash_t hash, size_t *slotp, Py_ssize_t *ixp)
@@ -415,19 +424,22 @@ find_locked(PyDictObject *d, PyObject *key, Py_hash_t hash, size_t *slotp, Py_ss
                         goto found;
                 }
                 else {
-                    uint64_t version = d->version;
                     int cmp;
 
+                    /* Unlocked compare: see "WHY A WRITER IS CORRECT". */
                     Py_INCREF(k);
+                    rt_epoch_enter();
                     pthread_mutex_unlock(&d->lock);
                     cmp = PyObject_RichCompareBool(k, key, Py_EQ);
                     Py_DECREF(k);
                     pthread_mutex_lock(&d->lock);
+                    rt_epoch_exit();
                     if (cmp < 0)
                         return FIND_ERROR;
-                    if (d->version != version)
+                    if (LOAD_RLX(&d->table) != t)
                         return FIND_RETRY;
-                    if (cmp > 0)
+                    /* Still there, or deleted meanwhile (then: unequal). */
+                    if (cmp > 0 && LOAD_RLX(&t->index[i]) == ix)
                         goto found;
                 }
             }
@@ -514,7 +526,6 @@ insert_new_locked(PyDictObject *d, PyObject *key, Py_hash_t hash, PyObject *valu
     STORE_REL(&t->nentries, n + 1);
     STORE_REL(&t->index[slot], (int32_t)n);
     STORE_RLX(&d->used, used + 1);
-    d->version++;
     return 0;
 }
 
@@ -532,7 +543,6 @@ delete_locked(PyDictObject *d, size_t slot, Py_ssize_t ix, PyObject **okey, PyOb
     STORE_RLX(&e->value, NULL);
     STORE_RLX(&e->key, NULL);
     STORE_RLX(&d->used, LOAD_RLX(&d->used) - 1);
-    d->version++;
 }
 
 /* Releases what a writer dropped, after unlocking. */
@@ -561,7 +571,6 @@ setitem_hash(PyDictObject *d, PyObject *key, Py_hash_t hash, PyObject *value, in
             old = LOAD_RLX(&e->value);
             Py_INCREF(value);
             STORE_REL(&e->value, value);
-            d->version++;
         }
     }
     else if (r == FIND_MISSING) {
@@ -623,7 +632,6 @@ dict_init_fields(PyDictObject *d)
 {
     atomic_init(&d->table, &dict_empty_table);
     atomic_init(&d->used, 0);
-    d->version = 0;
     d->next_seq = 0;
     pthread_mutex_init(&d->lock, NULL);
 }
@@ -1004,7 +1012,6 @@ PyDict_Clear(PyObject *op)
     if (old != &dict_empty_table) {
         STORE_REL(&d->table, &dict_empty_table);
         STORE_RLX(&d->used, 0);
-        d->version++;
     }
     pthread_mutex_unlock(&d->lock);
     if (old != &dict_empty_table) {
@@ -1035,6 +1042,20 @@ PyDict_Next(PyObject *op, Py_ssize_t *pos, PyObject **key, PyObject **value)
 
 enum { WANT_KEYS, WANT_VALUES, WANT_ITEMS };
 
+/* Drops a list whose first 'filled' items are set (empty pairs when
+ * 'pairs'), and whose other items are NULL. */
+static void
+dict_list_drop(PyObject *list, Py_ssize_t filled, int pairs)
+{
+    for (Py_ssize_t i = 0; pairs && i < filled; i++) {
+        PyObject *pair = PyList_GET_ITEM(list, i);
+        PyTuple_SET_ITEM(pair, 0, Py_None);     /* immortal: no reference */
+        PyTuple_SET_ITEM(pair, 1, Py_None);
+    }
+    Py_SET_SIZE(list, filled);
+    Py_DECREF(list);
+}
+
 /* Keys, values or items as a list: a consistent snapshot taken under the
  * lock.  Everything is allocated before locking (for the size seen then) and
  * the walk retries if the size changed meanwhile, so nothing under the lock
@@ -1061,7 +1082,7 @@ again:
         for (Py_ssize_t i = 0; i < size; i++) {
             PyObject *pair = PyTuple_New(2);
             if (pair == NULL) {
-                Py_DECREF(list);
+                dict_list_drop(list, i, 0);
                 return NULL;
             }
             PyList_SET_ITEM(list, i, pair);
@@ -1070,7 +1091,7 @@ again:
     pthread_mutex_lock(&d->lock);
     if (LOAD_RLX(&d->used) != size) {
         pthread_mutex_unlock(&d->lock);
-        Py_DECREF(list);
+        dict_list_drop(list, what == WANT_ITEMS ? size : 0, 1);
         goto again;
     }
     t = LOAD_RLX(&d->table);
