@@ -266,8 +266,9 @@ dict_set_key_error(PyObject *key)
  * These run inside an epoch section the caller entered; what they return is
  * borrowed and stays valid until the section ends. */
 
-/* Value for 'key', or NULL (missing, or *err = -1 with an exception). */
-static PyObject *
+/* Value for 'key', or NULL (missing, or *err = -1 with an exception).
+ * Inlined: it is the whole of the hot path. */
+static inline __attribute__((always_inline)) PyObject *
 lookup_in_section(PyDictObject *d, PyObject *key, Py_hash_t hash, int *err)
 {
     int key_is_str = PyUnicode_CheckExact(key);
@@ -318,7 +319,7 @@ lookup_in_section(PyDictObject *d, PyObject *key, Py_hash_t hash, int *err)
 /* Value for the str whose UTF-8 bytes are s[0:n], or NULL.  Only exact str
  * keys match; *other is set to 1 when an entry with the same hash holds a
  * key that is not an exact str (it might compare equal). */
-static PyObject *
+static inline __attribute__((always_inline)) PyObject *
 lookup_utf8_in_section(PyDictObject *d, const char *s, size_t n, Py_hash_t hash, int *other)
 {
     struct dict_table *t = LOAD_ACQ(&d->table);
