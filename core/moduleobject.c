@@ -58,6 +58,41 @@ module_init_dict(PyObject *dict, PyObject *name, PyObject *doc)
     return 0;
 }
 
+static void
+module_link(PyModuleObject *m)
+{
+    PyThreadState *ts = ts_get();
+    PyInterpreterState *interp = ts != NULL ? ts->interp : NULL;
+
+    if (interp == NULL)
+        return;
+    m->md_interp = interp;
+    pthread_mutex_lock(&interp->modules_lock);
+    m->md_next = interp->live_modules;
+    if (m->md_next != NULL)
+        ((PyModuleObject *)m->md_next)->md_prev = (PyObject *)m;
+    interp->live_modules = (PyObject *)m;
+    pthread_mutex_unlock(&interp->modules_lock);
+}
+
+static void
+module_unlink(PyModuleObject *m)
+{
+    PyInterpreterState *interp = m->md_interp;
+
+    if (interp == NULL)
+        return;
+    pthread_mutex_lock(&interp->modules_lock);
+    if (m->md_prev != NULL)
+        ((PyModuleObject *)m->md_prev)->md_next = m->md_next;
+    else
+        interp->live_modules = m->md_next;
+    if (m->md_next != NULL)
+        ((PyModuleObject *)m->md_next)->md_prev = m->md_prev;
+    pthread_mutex_unlock(&interp->modules_lock);
+    m->md_interp = NULL;
+}
+
 static PyModuleObject *
 module_alloc(PyTypeObject *tp)
 {
@@ -71,6 +106,7 @@ module_alloc(PyTypeObject *tp)
         return NULL;
     }
     m->md_requires_gil = 1;
+    module_link(m);
     return m;
 }
 
@@ -240,6 +276,7 @@ module_dealloc(PyObject *self)
     PyModuleObject *m = (PyModuleObject *)self;
     void *state = mod_state_load(m);
 
+    module_unlink(m);
     if (m->md_weaklist != NULL)
         PyObject_ClearWeakRefs(self);
     if (m->md_free != NULL && module_hooks_allowed(m))
@@ -465,3 +502,157 @@ PyTypeObject PyModule_Type = {
     .tp_new = module_new,
     .tp_free = PyObject_Free,
 };
+
+/* ----------------------------------------------- collecting orphaned modules
+ *
+ * pymodrt has no cycle collector, and every module is in a cycle with its
+ * own functions (module -> __dict__ -> function -> __self__ -> module) and
+ * heap types (type -> ht_module).  A module removed from sys.modules would
+ * therefore never be freed.  This pass finds modules that nothing outside
+ * their own contents can reach and clears them, which breaks the cycles:
+ *
+ *   For a module M, walk what M references (its state through m_traverse,
+ *   its dict's values) and count each object's visits.  An object is owned
+ *   by M when its refcount equals its visits: only M can reach it.  The
+ *   references to M held by owned objects (functions whose __self__ is M,
+ *   heap types whose module is M) are internal.  M is an orphan when its
+ *   refcount equals its internal references, and its dict is owned by M.
+ *
+ * An owned object cannot be reached by another thread (it would need a
+ * counted reference, which would break the equality), so clearing an
+ * orphan races with nobody.  Objects that only look alive (a decref still
+ * deferred by the epoch layer) just postpone collection to the next pass.
+ * Runs when an import misses the registry and when the interpreter ends. */
+
+struct visits {
+    PyObject **objs;
+    Py_ssize_t *counts;
+    Py_ssize_t n, cap;
+};
+
+static int
+visits_add(PyObject *op, void *arg)
+{
+    struct visits *v = arg;
+
+    for (Py_ssize_t i = 0; i < v->n; i++) {
+        if (v->objs[i] == op) {
+            v->counts[i]++;
+            return 0;
+        }
+    }
+    if (v->n == v->cap) {
+        Py_ssize_t cap = v->cap ? v->cap * 2 : 32;
+        PyObject **o = PyMem_Realloc(v->objs, (size_t)cap * sizeof(*o));
+        if (o == NULL)
+            return -1;
+        v->objs = o;
+        Py_ssize_t *c = PyMem_Realloc(v->counts, (size_t)cap * sizeof(*c));
+        if (c == NULL)
+            return -1;
+        v->counts = c;
+        v->cap = cap;
+    }
+    v->objs[v->n] = op;
+    v->counts[v->n] = 1;
+    v->n++;
+    return 0;
+}
+
+/* Does 'op' hold a counted reference to module 'm'? */
+static int
+refers_to_module(PyObject *op, PyObject *m)
+{
+    if (PyCFunction_Check(op))
+        return ((PyCFunctionObject *)op)->m_self == m;
+    if (PyType_Check(op) && (((PyTypeObject *)op)->tp_flags & Py_TPFLAGS_HEAPTYPE))
+        return ((PyHeapTypeObject *)op)->ht_module == m;
+    return 0;
+}
+
+/* 1 if 'm' is an orphan, 0 if not, -1 on error (no memory: not an orphan).
+ * 'extra' is the number of references the caller itself holds. */
+static int
+module_is_orphan(PyModuleObject *m, Py_ssize_t extra)
+{
+    struct visits v = {0};
+    PyObject *key, *value;
+    Py_ssize_t pos = 0, internal = 0;
+    int dict_owned = 0, r = 0;
+
+    if (m->md_traverse != NULL && module_hooks_allowed(m) &&
+        m->md_traverse((PyObject *)m, visits_add, &v) != 0)
+        goto done;
+    while (PyDict_Next(m->md_dict, &pos, &key, &value))
+        if (visits_add(value, &v) < 0)
+            goto done;
+    for (Py_ssize_t i = 0; i < v.n; i++) {
+        if (v.objs[i] == m->md_dict)
+            continue;   /* a module that references its own dict */
+        if (Py_REFCNT(v.objs[i]) == v.counts[i] && refers_to_module(v.objs[i], (PyObject *)m))
+            internal++;
+    }
+    dict_owned = Py_REFCNT(m->md_dict) == 1;
+    r = dict_owned && Py_REFCNT(m) == internal + extra;
+done:
+    PyMem_Free(v.objs);
+    PyMem_Free(v.counts);
+    return r;
+}
+
+Py_ssize_t
+mod_collect_orphans(PyInterpreterState *interp)
+{
+    PyObject *candidates[64];
+    Py_ssize_t n, total = 0;
+
+    /* Repeat while a pass frees something: freeing one module can orphan
+     * another that only it referenced. */
+    for (;;) {
+        n = 0;
+        pthread_mutex_lock(&interp->modules_lock);
+        for (PyObject *m = interp->live_modules; m != NULL && n < 64;
+             m = ((PyModuleObject *)m)->md_next) {
+            if (!_Py_IsImmortal(m))
+                candidates[n++] = Py_NewRef(m);
+        }
+        pthread_mutex_unlock(&interp->modules_lock);
+        Py_ssize_t freed = 0;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            PyModuleObject *m = (PyModuleObject *)candidates[i];
+            if (module_is_orphan(m, 1) == 1) {
+                PyObject *exc = PyErr_GetRaisedException();
+                Py_TYPE(m)->tp_clear((PyObject *)m);
+                PyErr_Clear();
+                PyErr_SetRaisedException(exc);
+                freed++;
+            }
+            Py_DECREF(m);
+        }
+        total += freed;
+        if (freed == 0)
+            return total;
+    }
+}
+
+void
+mod_clear_all(PyInterpreterState *interp)
+{
+    for (;;) {
+        PyObject *m;
+
+        pthread_mutex_lock(&interp->modules_lock);
+        for (m = interp->live_modules; m != NULL; m = ((PyModuleObject *)m)->md_next)
+            if (((PyModuleObject *)m)->md_dict != NULL &&
+                PyDict_Size(((PyModuleObject *)m)->md_dict) > 0)
+                break;
+        if (m != NULL)
+            Py_INCREF(m);
+        pthread_mutex_unlock(&interp->modules_lock);
+        if (m == NULL)
+            return;
+        Py_TYPE(m)->tp_clear(m);
+        PyErr_Clear();
+        Py_DECREF(m);
+    }
+}

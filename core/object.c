@@ -321,19 +321,25 @@ object_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     return type->tp_alloc(type, 0);
 }
 
+/* Extra arguments are an error only when nobody else will consume them:
+ * a type that overrides __init__ but not __new__ passes them to
+ * object.__init__, and a type without its own __new__ has nothing to pass
+ * them to (CPython's rule). */
 static int
 object_init(PyObject *self, PyObject *args, PyObject *kwds)
 {
     PyTypeObject *type = Py_TYPE(self);
 
-    if (excess_args(args, kwds) && type->tp_new != object_new) {
+    if (excess_args(args, kwds)) {
         if (type->tp_init != object_init) {
             PyErr_SetString(PyExc_TypeError,
                             "object.__init__() takes exactly one argument (the instance to initialize)");
             return -1;
         }
-        PyErr_Format(PyExc_TypeError, "%.200s() takes no arguments", type->tp_name);
-        return -1;
+        if (type->tp_new == object_new) {
+            PyErr_Format(PyExc_TypeError, "%.200s() takes no arguments", type->tp_name);
+            return -1;
+        }
     }
     return 0;
 }
@@ -413,51 +419,21 @@ PyObject_Str(PyObject *v)
     return r;
 }
 
+/* repr() with every non-ASCII code point escaped (\xhh, \uhhhh,
+ * \Uhhhhhhhh), surrogates included. */
 PyObject *
 PyObject_ASCII(PyObject *v)
 {
-    PyObject *repr = PyObject_Repr(v), *r;
-    Py_ssize_t n, i;
-    const char *s;
-    char *buf, *w;
+    PyObject *repr = PyObject_Repr(v), *ascii, *r;
 
     if (repr == NULL)
         return NULL;
-    s = PyUnicode_AsUTF8AndSize(repr, &n);
-    if (s == NULL) {
-        Py_DECREF(repr);
-        return NULL;
-    }
-    /* Worst case: every code point becomes \U........ (10 bytes). */
-    buf = PyMem_Malloc((size_t)n * 10 + 1);
-    if (buf == NULL) {
-        Py_DECREF(repr);
-        return PyErr_NoMemory();
-    }
-    w = buf;
-    for (i = 0; i < n; ) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x80) {
-            *w++ = (char)c;
-            i++;
-            continue;
-        }
-        Py_UCS4 cp;
-        int len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-        cp = c & (0x3F >> (len - 1));
-        for (int k = 1; k < len && i + k < n; k++)
-            cp = (cp << 6) | ((unsigned char)s[i + k] & 0x3F);
-        i += len;
-        if (cp <= 0xFF)
-            w += sprintf(w, "\\x%02x", (unsigned)cp);
-        else if (cp <= 0xFFFF)
-            w += sprintf(w, "\\u%04x", (unsigned)cp);
-        else
-            w += sprintf(w, "\\U%08x", (unsigned)cp);
-    }
-    r = PyUnicode_FromStringAndSize(buf, w - buf);
-    PyMem_Free(buf);
+    ascii = PyUnicode_AsEncodedString(repr, "ascii", "backslashreplace");
     Py_DECREF(repr);
+    if (ascii == NULL)
+        return NULL;
+    r = PyUnicode_DecodeASCII(PyBytes_AS_STRING(ascii), PyBytes_GET_SIZE(ascii), NULL);
+    Py_DECREF(ascii);
     return r;
 }
 

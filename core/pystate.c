@@ -32,6 +32,7 @@ interp_new(void)
     if (interp == NULL)
         return NULL;
     pthread_mutex_init(&interp->threads_lock, NULL);
+    pthread_mutex_init(&interp->modules_lock, NULL);
     interp->dlopenflags = RTLD_NOW_VALUE;
     interp->modules = PyDict_New();
     interp->dict = PyDict_New();
@@ -44,6 +45,7 @@ interp_new(void)
         Py_XDECREF(interp->sysdict);
         Py_XDECREF(interp->modules_by_index);
         pthread_mutex_destroy(&interp->threads_lock);
+        pthread_mutex_destroy(&interp->modules_lock);
         mem_free(interp);
         return NULL;
     }
@@ -74,6 +76,7 @@ interp_delete(PyInterpreterState *interp)
     Py_CLEAR(interp->sysdict);
     Py_CLEAR(interp->dict);
     pthread_mutex_destroy(&interp->threads_lock);
+    pthread_mutex_destroy(&interp->modules_lock);
     mem_free(interp);
 }
 

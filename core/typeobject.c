@@ -219,7 +219,14 @@ build_mro(PyTypeObject *type)
 
     if (mro == NULL)
         return NULL;
-    PyTuple_SET_ITEM(mro, 0, Py_NewRef((PyObject *)type));
+    /* A heap type's MRO starts with the type itself.  Counting that
+     * reference would make every heap type keep itself alive (there is no
+     * cycle collector), so mro[0] of a heap type is a borrowed pointer,
+     * cleared by type_dealloc before the tuple is released. */
+    if (type->tp_flags & Py_TPFLAGS_HEAPTYPE)
+        PyTuple_SET_ITEM(mro, 0, (PyObject *)type);
+    else
+        PyTuple_SET_ITEM(mro, 0, Py_NewRef((PyObject *)type));
     for (Py_ssize_t i = 0; i < n; i++)
         PyTuple_SET_ITEM(mro, i + 1, Py_NewRef(PyTuple_GET_ITEM(base_mro, i)));
     return mro;
@@ -292,6 +299,8 @@ type_ready_locked(PyTypeObject *type)
     return 0;
 error:
     Py_CLEAR(type->tp_dict);
+    if (type->tp_mro != NULL && (type->tp_flags & Py_TPFLAGS_HEAPTYPE))
+        PyTuple_SET_ITEM(type->tp_mro, 0, NULL);
     Py_CLEAR(type->tp_mro);
     Py_CLEAR(type->tp_bases);
     type->tp_flags &= ~Py_TPFLAGS_READYING;
@@ -571,6 +580,8 @@ type_dealloc(PyObject *self)
     if (!(type->tp_flags & Py_TPFLAGS_HEAPTYPE))
         Py_FatalError("static type deallocated");
     Py_XDECREF(type->tp_dict);
+    if (type->tp_mro != NULL && PyTuple_GET_SIZE(type->tp_mro) > 0)
+        PyTuple_SET_ITEM(type->tp_mro, 0, NULL);   /* borrowed, see build_mro */
     Py_XDECREF(type->tp_mro);
     Py_XDECREF(type->tp_bases);
     Py_XDECREF((PyObject *)type->tp_base);
@@ -621,7 +632,8 @@ rt_types_init(void)
         &PyBytes_Type, &PyTuple_Type, &PyList_Type, &PyDict_Type, &PyCapsule_Type,
         &PyCFunction_Type, &PyCMethod_Type, &PyMethodDescr_Type, &PyClassMethodDescr_Type,
         &PyMemberDescr_Type, &PyGetSetDescr_Type, &PyStaticMethod_Type,
-        &PyClassMethod_Type, &PyModule_Type, &PyModuleDef_Type,
+        &PyClassMethod_Type, &PyModule_Type, &PyModuleDef_Type, &PyListIter_Type,
+        &PyTupleIter_Type,
     };
     /* object and type first, without dicts: PyDict_New needs neither, but
      * the descriptors added to their dicts are typed objects. */

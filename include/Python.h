@@ -37,6 +37,8 @@ extern "C" {
 #include "dictobject.h"
 #include "methodobject.h"
 #include "moduleobject.h"
+#include "import.h"
+#include "sysmodule.h"
 #include "descrobject.h"
 #include "pycapsule.h"
 #include "pyerrors.h"

@@ -165,4 +165,43 @@ PyAPI_FUNC(int) PyModule_GetStateSize(PyObject *, Py_ssize_t *);
 PyAPI_FUNC(int) PyModule_GetToken(PyObject *, void **);
 PyAPI_FUNC(PyObject *) PyModuleDef_Init(PyModuleDef *);
 
+/* Creation and execution. */
+PyAPI_FUNC(PyObject *) PyModule_Create2(PyModuleDef *, int apiver);
+PyAPI_FUNC(PyObject *) PyModule_FromDefAndSpec2(PyModuleDef *def, PyObject *spec, int apiver);
+PyAPI_FUNC(int) PyModule_ExecDef(PyObject *module, PyModuleDef *def);
+PyAPI_FUNC(PyObject *) PyModule_FromSlotsAndSpec(const PySlot *slots, PyObject *spec);
+PyAPI_FUNC(int) PyModule_Exec(PyObject *module);
+#ifdef Py_LIMITED_API
+#  define _PYMODRT_MODULE_API_VERSION PYTHON_ABI_VERSION
+#else
+#  define _PYMODRT_MODULE_API_VERSION PYTHON_API_VERSION
+#endif
+#define PyModule_Create(module) PyModule_Create2((module), _PYMODRT_MODULE_API_VERSION)
+#define PyModule_FromDefAndSpec(module, spec) \
+    PyModule_FromDefAndSpec2((module), (spec), _PYMODRT_MODULE_API_VERSION)
+#if !defined(Py_LIMITED_API)
+PyAPI_FUNC(int) PyUnstable_Module_SetGIL(PyObject *module, void *gil);
+#endif
+
+/* Per-interpreter lookup of single-phase modules by definition. */
+PyAPI_FUNC(PyObject *) PyState_FindModule(PyModuleDef *);
+PyAPI_FUNC(int) PyState_AddModule(PyObject *, PyModuleDef *);
+PyAPI_FUNC(int) PyState_RemoveModule(PyModuleDef *);
+
+/* Population (modsupport.h in CPython). */
+PyAPI_FUNC(int) PyModule_AddObjectRef(PyObject *mod, const char *name, PyObject *value);
+PyAPI_FUNC(int) PyModule_Add(PyObject *mod, const char *name, PyObject *value);
+PyAPI_FUNC(int) PyModule_AddObject(PyObject *mod, const char *, PyObject *value);
+PyAPI_FUNC(int) PyModule_AddIntConstant(PyObject *, const char *, long);
+PyAPI_FUNC(int) PyModule_AddStringConstant(PyObject *, const char *, const char *);
+PyAPI_FUNC(int) PyModule_AddType(PyObject *module, PyTypeObject *type);
+PyAPI_FUNC(int) PyModule_SetDocString(PyObject *, const char *);
+PyAPI_FUNC(int) PyModule_AddFunctions(PyObject *, PyMethodDef *);
+#define PyModule_AddIntMacro(m, c) PyModule_AddIntConstant((m), #c, (c))
+#define PyModule_AddStringMacro(m, c) PyModule_AddStringConstant((m), #c, (c))
+
+/* Export hooks. */
+#define PyMODINIT_FUNC _PyINIT_FUNC_DECLSPEC PyObject*
+#define PyMODEXPORT_FUNC _PyINIT_FUNC_DECLSPEC PySlot*
+
 #endif /* !Py_MODULEOBJECT_H */

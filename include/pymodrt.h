@@ -31,6 +31,15 @@ PYMODRT_API uint64_t pymodrt_mem_failures_injected(void);
 /* 1 if the memory layer allocates through jemalloc, 0 for the system allocator. */
 PYMODRT_API int pymodrt_mem_uses_jemalloc(void);
 
+/* ------------------------------------------------------------------ import */
+
+/* Imports the extension file 'path' as module 'name' in the current
+ * interpreter (the "custom importer": several modules may live in one
+ * library, each found by its own hook name).  The module is registered in
+ * sys.modules under 'name'.  Returns a new reference or NULL with an
+ * exception set. */
+PYMODRT_API PyObject *pymodrt_import_file(const char *name, const char *path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,6 +1,14 @@
 /* str.  pymodrt stores text as UTF-8 with its code-point length; the layout
  * is pymodrt's own (extensions use the functions, not CPython's internal
- * representation macros). */
+ * representation macros).
+ *
+ * The text is "generalized" UTF-8: lone surrogates (U+D800..U+DFFF), which a
+ * Python str may hold, are stored as their 3-byte sequences and flagged with
+ * PYSTR_SURROGATES; such a str cannot be encoded to strict UTF-8
+ * (PyUnicode_AsUTF8 raises UnicodeEncodeError, as CPython does).  Byte order
+ * of the storage equals code-point order.  For an exact str the text starts
+ * at 'data'; for an instance of a subclass it starts at the subclass's
+ * tp_basicsize (the subclass's own fields come first). */
 #ifndef Py_UNICODEOBJECT_H
 #define Py_UNICODEOBJECT_H
 
@@ -11,9 +19,14 @@ typedef struct {
     Py_ssize_t length;         /* code points; immutable */
     Py_ssize_t utf8_length;    /* bytes, excluding the NUL; immutable */
     Py_hash_t hash;            /* -1 until computed; atomic (relaxed, idempotent) */
-    uint32_t state;            /* PYSTR_* bits; immutable after creation */
+    uint32_t state;            /* PYSTR_* bits; immutable once published */
     char data[1];              /* utf8_length bytes + NUL (allocated past the struct) */
 } PyUnicodeObject;
+
+#define PYSTR_ASCII       0x1u  /* every code point < 128 (index == byte offset) */
+#define PYSTR_INTERNED    0x2u  /* in the intern table; immortal */
+#define PYSTR_SURROGATES  0x4u  /* holds lone surrogates */
+#define PYSTR_STATIC      0x8u  /* statically allocated (never freed) */
 
 PyAPI_DATA(PyTypeObject) PyUnicode_Type;
 #define PyUnicode_Check(op) PyType_FastSubclass(Py_TYPE(op), Py_TPFLAGS_UNICODE_SUBCLASS)

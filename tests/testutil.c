@@ -44,7 +44,7 @@ tu_assert_exc_at(PyObject *type, const char *msg, const char *file, int line)
     PyObject *exc = PyErr_GetRaisedException();
 
     if (exc == NULL) {
-        cm_print_error("no exception pending; expected %s\n",
+        print_error("no exception pending; expected %s\n",
                        ((PyTypeObject *)type)->tp_name);
         _fail(file, line);
         return;
@@ -54,7 +54,7 @@ tu_assert_exc_at(PyObject *type, const char *msg, const char *file, int line)
     int ok = Py_TYPE(exc) == (PyTypeObject *)type &&
              (msg == NULL || (text != NULL && strcmp(text, msg) == 0));
     if (!ok) {
-        cm_print_error("expected %s('%s'), got %s('%s')\n",
+        print_error("expected %s('%s'), got %s('%s')\n",
                        ((PyTypeObject *)type)->tp_name, msg ? msg : "*",
                        Py_TYPE(exc)->tp_name, text ? text : "?");
     }
@@ -72,7 +72,7 @@ tu_assert_no_exc_at(const char *file, int line)
         return;
     PyObject *exc = PyErr_GetRaisedException();
     PyObject *s = PyObject_Str(exc);
-    cm_print_error("unexpected %s: %s\n", Py_TYPE(exc)->tp_name,
+    print_error("unexpected %s: %s\n", Py_TYPE(exc)->tp_name,
                    s ? PyUnicode_AsUTF8(s) : "?");
     Py_XDECREF(s);
     Py_DECREF(exc);
@@ -100,12 +100,12 @@ tu_alloc_failure_sweep(tu_op op, void (*undo)(void *ctx), void *ctx, PyObject *e
             continue;
         }
         if (!reached) {
-            cm_print_error("operation failed at n=%llu without an injected failure\n",
+            print_error("operation failed at n=%llu without an injected failure\n",
                            (unsigned long long)n);
             fail();
         }
         if (PyErr_Occurred() == NULL) {
-            cm_print_error("allocation failure %llu returned an error without an exception\n",
+            print_error("allocation failure %llu returned an error without an exception\n",
                            (unsigned long long)n);
             fail();
         }
@@ -117,7 +117,7 @@ tu_alloc_failure_sweep(tu_op op, void (*undo)(void *ctx), void *ctx, PyObject *e
             undo(ctx);
         int64_t after = tu_mem_settled();
         if (after != before) {
-            cm_print_error("allocation failure %llu leaked %lld bytes\n",
+            print_error("allocation failure %llu leaked %lld bytes\n",
                            (unsigned long long)n, (long long)(after - before));
             fail();
         }

@@ -22,6 +22,8 @@ typedef struct {
     int md_requires_gil;          /* set before publication (PyUnstable_Module_SetGIL
                                    * may change it while the owning init runs) */
     int md_from_slots;            /* created by PyModule_FromSlotsAndSpec */
+    PyInterpreterState *md_interp;          /* immutable: owning interpreter */
+    PyObject *md_prev, *md_next;            /* guarded by md_interp->modules_lock */
 } PyModuleObject;
 
 static inline void *
@@ -31,5 +33,10 @@ mod_state_load(PyModuleObject *m)
 }
 
 RT_INTERNAL int mod_is_initializing(PyObject *module);
+/* Frees the interpreter's modules that only their own contents reference
+ * (see moduleobject.c, "Collecting orphaned modules").  Returns how many. */
+RT_INTERNAL Py_ssize_t mod_collect_orphans(PyInterpreterState *interp);
+/* Clears every module still alive in the interpreter (finalization). */
+RT_INTERNAL void mod_clear_all(PyInterpreterState *interp);
 
 #endif /* !PYMODRT_MODULE_H */

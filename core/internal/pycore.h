@@ -87,6 +87,8 @@ struct _ts {
     int attached;                       /* owner thread only */
     int gilstate_counter;               /* owner thread only */
     uint64_t id;                        /* immutable */
+    void *imp_waiting_on;               /* the module lock this thread blocks on;
+                                         * guarded by interp's import mutex */
     PyThreadState *prev, *next;         /* guarded by interp->threads_lock */
 };
 
@@ -97,6 +99,12 @@ struct _is {
     PyObject *dict;                     /* PyInterpreterState_GetDict */
     PyObject *modules_by_index;         /* list; guarded by import state */
     int dlopenflags;                    /* atomic */
+    int check_multi_interp_extensions;  /* immutable after init */
+    int own_gil;                        /* immutable after init */
+    void *imp;                          /* loader state (module locks); loader/import.c */
+    pthread_mutex_t modules_lock;       /* guards live_modules */
+    PyObject *live_modules;             /* every module object of this interpreter,
+                                         * an intrusive list; guarded by modules_lock */
     pthread_mutex_t threads_lock;       /* guards threads */
     PyThreadState *threads;             /* guarded by threads_lock */
     PyInterpreterState *next;           /* guarded by runtime.interp_lock */
@@ -117,6 +125,10 @@ RT_INTERNAL extern struct rt_runtime rt_runtime;
 
 RT_INTERNAL PyThreadState *ts_get(void);  /* current or NULL, no checks */
 
+/* --------------------------------------------------------------- the GIL
+ * Implemented by gil/ (the per-interpreter GIL object and its modes). */
+RT_INTERNAL int rt_gil_is_enabled(PyInterpreterState *interp);
+
 /* -------------------------------------------------------------- objects */
 
 RT_INTERNAL int rt_types_init(void);          /* readies the static types */
@@ -133,6 +145,69 @@ RT_INTERNAL PyObject *rt_object_repr_default(PyObject *op);
 RT_INTERNAL int rt_utf8_decode_check(const char *s, Py_ssize_t n, Py_ssize_t *ncodepoints);
 RT_INTERNAL PyObject *str_from_utf8_trusted(const char *s, Py_ssize_t n, Py_ssize_t ncp);
 RT_INTERNAL int rt_warn_format_v(PyObject *category, const char *fmt, va_list va);
+
+/* ------------------------------------------ num: int, bool, float, tuple,
+ * list, capsule (core/longobject.c, boolobject.c, floatobject.c,
+ * tupleobject.c, listobject.c, capsule.c) */
+
+__extension__ typedef __int128 num_i128;
+
+/* The message of the OverflowError raised when an int result leaves
+ * pymodrt's range -(2**64-1) .. 2**64-1 (CPython would grow the int). */
+#define NUM_INT_OVERFLOW_MSG \
+    "int too large: pymodrt ints are limited to -(2**64-1) .. 2**64-1"
+/* Modulus of CPython's numeric hash (2**61 - 1). */
+#define NUM_HASH_MODULUS ((uint64_t)0x1FFFFFFFFFFFFFFF)
+
+RT_INTERNAL num_i128 num_long_value(PyObject *op);      /* op is an int */
+RT_INTERNAL PyObject *num_long_from_i128(num_i128 v);   /* OverflowError out of range */
+RT_INTERNAL PyObject *num_index(PyObject *item);         /* _PyNumber_Index */
+RT_INTERNAL PyObject *num_long_add(PyObject *, PyObject *);
+RT_INTERNAL PyObject *num_long_sub(PyObject *, PyObject *);
+RT_INTERNAL PyObject *num_long_mul(PyObject *, PyObject *);
+RT_INTERNAL PyObject *num_long_floordiv(PyObject *, PyObject *);
+RT_INTERNAL PyObject *num_long_mod(PyObject *, PyObject *);
+RT_INTERNAL PyObject *num_long_and(PyObject *, PyObject *);
+RT_INTERNAL PyObject *num_long_or(PyObject *, PyObject *);
+RT_INTERNAL PyObject *num_long_xor(PyObject *, PyObject *);
+RT_INTERNAL PyObject *num_long_neg(PyObject *);
+RT_INTERNAL PyObject *num_long_pos(PyObject *);
+RT_INTERNAL PyObject *num_long_abs(PyObject *);
+RT_INTERNAL PyObject *num_long_int(PyObject *);
+RT_INTERNAL PyObject *num_long_float(PyObject *);
+RT_INTERNAL int num_long_bool(PyObject *);
+RT_INTERNAL PyObject *num_long_richcompare(PyObject *, PyObject *, int);
+RT_INTERNAL PyObject *num_long_repr(PyObject *);
+RT_INTERNAL Py_hash_t num_long_hash(PyObject *);
+/* CPython's hash of a double; 'obj' is hashed by identity for a NaN. */
+RT_INTERNAL Py_hash_t num_hash_double(PyObject *obj, double v);
+/* repr of a sequence snapshot: open + item reprs joined by ", " + close;
+ * 'one_comma' adds the trailing comma of a 1-tuple. */
+RT_INTERNAL PyObject *num_seq_repr(PyObject *const *items, Py_ssize_t n, const char *open,
+                                   const char *close, int one_comma);
+/* Lexicographic rich comparison of two item arrays (tuple/list). */
+RT_INTERNAL PyObject *num_seq_richcompare(PyObject *const *a, Py_ssize_t na,
+                                          PyObject *const *b, Py_ssize_t nb, int op);
+/* A new tuple that takes over 'n' references from 'items' (NULL on error,
+ * with the references dropped). */
+RT_INTERNAL PyObject *num_tuple_steal_array(PyObject **items, Py_ssize_t n);
+
+/* ------------------------------------------- errors and exceptions (helper-err)
+ *
+ * core/exceptions.c, core/errors.c, core/warnings.c. */
+
+/* Raises 'exc' formatted like PyErr_Format with the pending exception as its
+ * __cause__ (and __context__), like CPython's _PyErr_FormatFromCause.  Always
+ * returns NULL. */
+RT_INTERNAL PyObject *err_format_from_cause(PyObject *exc, const char *fmt, ...);
+/* Writes the exception (its chain of causes/contexts, then "Type: message")
+ * to stderr, as PyErr_DisplayException. */
+RT_INTERNAL void err_display(PyObject *exc);
+/* The statically allocated MemoryError that PyErr_NoMemory raises when even
+ * a MemoryError cannot be allocated (immortal). */
+RT_INTERNAL PyObject *exc_nomem_static(void);
+/* Forgets the set of warnings already shown (called by exc_fini_types). */
+RT_INTERNAL void warn_fini(void);
 
 /* ------------------------------------------------------ dict (helper-dict)
  *

@@ -1,11 +1,15 @@
 /* lifecycle.c: PyConfig, PyStatus, Py_Initialize and Py_FinalizeEx.
  *
+ * It lives in loader/, the top layer, because starting the runtime starts
+ * every part (core objects, the GIL, the import system); core itself knows
+ * nothing of loading (DESIGN.md 2).
+ *
  * Initialization and finalization run in one thread, with no other thread
  * attached; they are not thread-safe against each other (as in CPython).
  * Initialize -> finalize -> initialize again in one process works: every
  * object the runtime creates is released by finalization, and static types
  * are un-readied so that the next initialization readies them afresh. */
-#include "internal/pycore.h"
+#include "loader.h"
 
 RT_INTERNAL PyInterpreterState *interp_new(void);
 RT_INTERNAL void interp_delete(PyInterpreterState *interp);
@@ -222,10 +226,19 @@ Py_InitializeFromConfig(const PyConfig *config)
         s = PyStatus_Error("cannot initialize the exception types");
         goto fail_tstate;
     }
+    if (imp_interp_init(interp) < 0) {
+        s = PyStatus_Error("cannot initialize the import system");
+        goto fail_imports;
+    }
     rt_runtime.initialized = 1;
     atomic_store(&rt_runtime.finalizing_flag, 0);
     return PyStatus_Ok();
 
+fail_imports:
+    PyErr_Clear();
+    imp_interp_fini(interp);
+    imp_runtime_fini();
+    exc_fini_types();
 fail_tstate:
     PyThreadState_Swap(NULL);
     PyThreadState_Delete(ts);
@@ -233,8 +246,8 @@ fail_interp:
     interp_delete(interp);
     rt_runtime.main_interp = NULL;
 fail_types:
-    str_intern_fini();
     type_fini_static();
+    str_intern_fini();
 fail_config:
     PyConfig_Clear(&rt_runtime.config);
     return s;
@@ -288,8 +301,10 @@ Py_FinalizeEx(void)
     ts = ts_get();
     if (ts == NULL || ts->interp != interp)
         Py_FatalError("Py_FinalizeEx must be called from the main interpreter's thread state");
-    /* Modules first (their dicts reference everything else). */
-    PyDict_Clear(interp->modules);
+    /* Modules first (their dicts reference everything else), then the
+     * process-wide extension cache and the library handles. */
+    imp_interp_fini(interp);
+    imp_runtime_fini();
     PyErr_Clear();
     exc_fini_types();
     PyThreadState_Clear(ts);
@@ -299,9 +314,11 @@ Py_FinalizeEx(void)
         PyThreadState_Delete(interp->threads);
     interp_delete(interp);
     rt_runtime.main_interp = NULL;
+    /* Type dicts hold interned names: types go first. */
+    rt_epoch_barrier();
+    type_fini_static();
     rt_epoch_barrier();
     str_intern_fini();
-    type_fini_static();
     rt_epoch_barrier();
     PyConfig_Clear(&rt_runtime.config);
     rt_runtime.initialized = 0;

@@ -1,0 +1,1324 @@
+/* import.c: the import system for extension modules.
+ *
+ * Walkthrough of an import of NAME in interpreter I (PyImport_ImportModule):
+ *
+ *  1. Fast path.  Look NAME up in I's sys.modules (a lock-free dict; a
+ *     const char * name is hashed and compared without a temporary str).
+ *     A module that is not initializing is returned: no lock, no
+ *     allocation.  None gives "import of NAME halted; None in sys.modules".
+ *  2. A module that is initializing belongs to a thread that holds NAME's
+ *     module lock: the same thread gets the partial module (circular
+ *     import); another thread takes and releases the lock (waiting for the
+ *     initializer) and looks again, accepting a partial module if waiting
+ *     would deadlock.
+ *  3. Miss.  Validate NAME (touching no file for an empty or hostile name),
+ *     import the parent package first for a dotted name, then take NAME's
+ *     module lock and look again (another thread may have finished).
+ *  4. Find: the inittab for top-level names, then each directory of the
+ *     parent's __path__ (or sys.path) for NAME's last component with each
+ *     extension suffix, a package directory first.
+ *  5. Single-phase cache: a file+name already initialized by PyInit in this
+ *     process is restored from the extension cache - from the m_copy
+ *     snapshot for m_size == -1 (PyInit is not called again), or by calling
+ *     PyInit again for m_size >= 0.
+ *  6. Load: dlopen (one handle per file per process), find PyModExport_x,
+ *     else PyInit_x, and run it:
+ *       A. export hook -> PySlot array -> PyModule_FromSlotsAndSpec;
+ *       B. PyInit returning a PyModuleDef -> PyModule_FromDefAndSpec;
+ *       C. PyInit returning a module (single-phase) -> checks, __file__,
+ *          cache entry (m_copy snapshot or re-init function), PyState
+ *          index, sys.modules.
+ *  7. Module attributes (__spec__, __loader__, __package__, __file__,
+ *     __path__), then for A and B: spec._initializing = True,
+ *     sys.modules[NAME] = module, exec, and on failure the entry is
+ *     removed again; _initializing = False.
+ *  8. The child is set as an attribute of its parent; the lock is released.
+ *
+ * Locks: each interpreter has a table of module locks keyed by name,
+ * guarded by imp_mu; a module lock is re-entrant for its owner.  Before a
+ * thread blocks on a lock it follows owner -> lock-it-waits-on edges; a
+ * path back to itself is a deadlock and raises instead of waiting.  Only
+ * threads that miss in the registry ever touch imp_mu.
+ *
+ * Process-wide tables (extension cache, library handles) are dicts: lock-
+ * free for readers, writes serialized by the dict. */
+#include "loader.h"
+#include "punycode.h"
+
+#include <dlfcn.h>
+
+RT_INTERNAL const char *mod_swap_pkgcontext(const char *ctx);
+RT_INTERNAL int state_set_module(PyInterpreterState *interp, Py_ssize_t idx, PyObject *m);
+
+#define IMP_NAME_MAX 1024   /* longer module names are refused */
+
+/* ---------------------------------------------------- process-global state */
+
+static PyObject *ext_cache;                 /* dict "path:name" -> capsule(ext_entry);
+                                             * created at runtime init, lock-free reads */
+static PyObject *deadlock_error;            /* immutable after init */
+
+struct inittab_entry {
+    char *name;
+    PyObject *(*initfunc)(void);
+};
+static struct inittab_entry *inittab;      /* set before Py_Initialize; immutable after */
+static size_t ninittab;
+
+/* A single-phase module's cache entry (SEMANTICS 3.2). */
+struct ext_entry {
+    PyModuleDef *def;                       /* immutable */
+    PyObject *(*m_init)(void);              /* m_size >= 0: the re-init function */
+    Py_ssize_t m_index;                     /* immutable */
+    int requires_gil;                       /* immutable */
+};
+
+/* ------------------------------------------------------------ module locks */
+
+struct imp_lock {
+    PyObject *name;                         /* immutable */
+    PyThreadState *owner;                   /* guarded by imp_mu */
+    int count;                              /* guarded by imp_mu */
+    int users;                              /* holders + waiters; guarded by imp_mu */
+    pthread_cond_t cv;                      /* waiters of this lock */
+    struct imp_lock *next;                  /* guarded by imp_mu */
+};
+
+struct imp_state {
+    pthread_mutex_t mu;                     /* imp_mu: guards locks and waiting_on */
+    struct imp_lock *locks;                 /* guarded by mu */
+};
+
+/* What each thread state is blocked on; guarded by its interpreter's imp_mu. */
+static struct imp_lock **
+waiting_slot(PyThreadState *ts)
+{
+    return (struct imp_lock **)&ts->imp_waiting_on;
+}
+
+static struct imp_state *
+imp_state_of(PyInterpreterState *interp)
+{
+    return interp->imp;
+}
+
+static struct imp_lock *
+lock_get_locked(struct imp_state *st, PyObject *name)
+{
+    struct imp_lock *l;
+
+    for (l = st->locks; l != NULL; l = l->next)
+        if (PyUnicode_Compare(l->name, name) == 0)
+            return l;
+    l = mem_calloc(1, sizeof(*l));
+    if (l == NULL)
+        return NULL;
+    l->name = Py_NewRef(name);
+    pthread_cond_init(&l->cv, NULL);
+    l->next = st->locks;
+    st->locks = l;
+    return l;
+}
+
+static void
+lock_unuse_locked(struct imp_state *st, struct imp_lock *l)
+{
+    struct imp_lock **pp;
+
+    if (--l->users > 0)
+        return;
+    for (pp = &st->locks; *pp != NULL; pp = &(*pp)->next) {
+        if (*pp == l) {
+            *pp = l->next;
+            break;
+        }
+    }
+    pthread_cond_destroy(&l->cv);
+    Py_DECREF(l->name);
+    mem_free(l);
+}
+
+static void
+raise_deadlock(struct imp_lock *l)
+{
+    PyErr_Format(deadlock_error, "deadlock detected by _ModuleLock(%R) at %p", l->name,
+                 (void *)l);
+}
+
+/* Takes NAME's module lock.  Returns the lock, or NULL with an exception
+ * (deadlock, no memory). */
+static struct imp_lock *
+imp_lock_acquire(PyInterpreterState *interp, PyObject *name)
+{
+    struct imp_state *st = imp_state_of(interp);
+    PyThreadState *me = PyThreadState_Get();
+    struct imp_lock *l;
+
+    pthread_mutex_lock(&st->mu);
+    l = lock_get_locked(st, name);
+    if (l == NULL) {
+        pthread_mutex_unlock(&st->mu);
+        PyErr_NoMemory();
+        return NULL;
+    }
+    l->users++;
+    if (l->owner == NULL || l->owner == me) {
+        l->owner = me;
+        l->count++;
+        pthread_mutex_unlock(&st->mu);
+        return l;
+    }
+    /* Would waiting close a cycle of waits? */
+    PyThreadState *o = l->owner;
+    for (int depth = 0; o != NULL && depth < 10000; depth++) {
+        struct imp_lock *w = *waiting_slot(o);
+        if (w == NULL)
+            break;
+        if (w->owner == me) {
+            lock_unuse_locked(st, l);
+            pthread_mutex_unlock(&st->mu);
+            raise_deadlock(l);
+            return NULL;
+        }
+        o = w->owner;
+    }
+    *waiting_slot(me) = l;
+    while (l->owner != NULL)
+        pthread_cond_wait(&l->cv, &st->mu);
+    *waiting_slot(me) = NULL;
+    l->owner = me;
+    l->count = 1;
+    pthread_mutex_unlock(&st->mu);
+    return l;
+}
+
+static void
+imp_lock_release(PyInterpreterState *interp, struct imp_lock *l)
+{
+    struct imp_state *st = imp_state_of(interp);
+
+    pthread_mutex_lock(&st->mu);
+    if (--l->count == 0) {
+        l->owner = NULL;
+        pthread_cond_signal(&l->cv);
+    }
+    lock_unuse_locked(st, l);
+    pthread_mutex_unlock(&st->mu);
+}
+
+/* Is NAME's lock held by the calling thread? */
+static int
+imp_lock_owned(PyInterpreterState *interp, PyObject *name)
+{
+    struct imp_state *st = imp_state_of(interp);
+    PyThreadState *me = PyThreadState_GetUnchecked();
+    int owned = 0;
+
+    pthread_mutex_lock(&st->mu);
+    for (struct imp_lock *l = st->locks; l != NULL; l = l->next) {
+        if (PyUnicode_Compare(l->name, name) == 0) {
+            owned = l->owner == me;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&st->mu);
+    return owned;
+}
+
+/* ------------------------------------------------------------ interpreter */
+
+int
+imp_interp_init(PyInterpreterState *interp)
+{
+    struct imp_state *st = mem_calloc(1, sizeof(*st));
+
+    if (st == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    pthread_mutex_init(&st->mu, NULL);
+    interp->imp = st;
+    if (ext_cache == NULL) {
+        if (imp_spec_types_init() < 0)
+            return -1;
+        ext_cache = PyDict_New();
+        deadlock_error = PyErr_NewException("importlib._bootstrap._DeadlockError",
+                                            PyExc_ImportError, NULL);
+        if (ext_cache == NULL || deadlock_error == NULL)
+            return -1;
+    }
+    PyObject *sys = imp_sys_create(interp);
+    if (sys == NULL)
+        return -1;
+    int r = PyDict_SetItemString(interp->modules, "sys", sys);
+    Py_DECREF(sys);
+    return r;
+}
+
+static void
+clear_module(PyObject *m)
+{
+    if (PyModule_Check(m) && Py_TYPE(m)->tp_clear != NULL)
+        Py_TYPE(m)->tp_clear(m);
+}
+
+/* Drops every module of the interpreter, newest first (SEMANTICS 9.5):
+ * each module's dict is cleared (m_clear first), which breaks the
+ * module <-> function cycles that refcounting alone cannot free, then the
+ * module itself goes, running m_free. */
+void
+imp_interp_fini(PyInterpreterState *interp)
+{
+    struct imp_state *st = imp_state_of(interp);
+    PyObject *keys, *list;
+
+    if (interp->modules != NULL && (keys = PyDict_Keys(interp->modules)) != NULL) {
+        for (Py_ssize_t i = PyList_GET_SIZE(keys); --i >= 0; ) {
+            PyObject *m;
+            if (PyDict_Pop(interp->modules, PyList_GET_ITEM(keys, i), &m) > 0) {
+                /* m_copy snapshots taken from this module die with it. */
+                PyModuleDef *def = PyModule_Check(m) ? PyModule_GetDef(m) : NULL;
+                if (def != NULL && def->m_base.m_copy != NULL) {
+                    PyObject *copy = def->m_base.m_copy;
+                    def->m_base.m_copy = NULL;
+                    PyDict_Clear(copy);
+                    Py_DECREF(copy);
+                }
+                clear_module(m);
+                Py_DECREF(m);
+            }
+        }
+        Py_DECREF(keys);
+    }
+    PyErr_Clear();
+    /* Modules that left sys.modules earlier but are still alive. */
+    mod_collect_orphans(interp);
+    mod_clear_all(interp);
+    list = interp->modules_by_index;
+    if (list != NULL)
+        PyList_SetSlice(list, 0, PyList_GET_SIZE(list), NULL);
+    if (st != NULL) {
+        while (st->locks != NULL) {
+            struct imp_lock *l = st->locks;
+            st->locks = l->next;
+            pthread_cond_destroy(&l->cv);
+            Py_DECREF(l->name);
+            mem_free(l);
+        }
+        pthread_mutex_destroy(&st->mu);
+        mem_free(st);
+        interp->imp = NULL;
+    }
+}
+
+void
+imp_runtime_fini(void)
+{
+    if (ext_cache != NULL) {
+        /* Clear m_copy snapshots still referenced by cached defs. */
+        Py_ssize_t pos = 0;
+        PyObject *k, *v;
+        while (PyDict_Next(ext_cache, &pos, &k, &v)) {
+            struct ext_entry *e = PyCapsule_GetPointer(v, "pymodrt.ext_entry");
+            if (e != NULL && e->def->m_base.m_copy != NULL) {
+                PyObject *copy = e->def->m_base.m_copy;
+                e->def->m_base.m_copy = NULL;
+                PyDict_Clear(copy);
+                Py_DECREF(copy);
+            }
+            if (e != NULL)
+                e->def->m_base.m_init = NULL;
+        }
+        PyErr_Clear();
+        Py_CLEAR(ext_cache);
+    }
+    Py_CLEAR(deadlock_error);
+    imp_dl_fini();
+}
+
+/* ------------------------------------------------------------- utilities */
+
+static int
+name_check(PyObject *name)
+{
+    Py_ssize_t n;
+    const char *s = PyUnicode_AsUTF8AndSize(name, &n);
+
+    if (s == NULL)
+        return -1;
+    if (n == 0) {
+        PyErr_SetString(PyExc_ValueError, "Empty module name");
+        return -1;
+    }
+    if ((size_t)n != strlen(s)) {
+        PyErr_SetString(PyExc_ValueError, "embedded null character");
+        return -1;
+    }
+    /* Names no finder could ever resolve are "not found" without any file
+     * system access: path separators, empty components, absurd lengths. */
+    if (n > IMP_NAME_MAX || strchr(s, '/') != NULL || strchr(s, '\\') != NULL ||
+        s[0] == '.' || s[n - 1] == '.' || strstr(s, "..") != NULL) {
+        PyObject *msg = PyUnicode_FromFormat("No module named %R", name);
+        if (msg != NULL) {
+            PyErr_SetImportErrorSubclass(PyExc_ModuleNotFoundError, msg, name, NULL);
+            Py_DECREF(msg);
+        }
+        return -1;
+    }
+    return 0;
+}
+
+static void
+raise_not_found(PyObject *name)
+{
+    PyObject *msg = PyUnicode_FromFormat("No module named %R", name);
+
+    if (msg != NULL) {
+        PyErr_SetImportErrorSubclass(PyExc_ModuleNotFoundError, msg, name, NULL);
+        Py_DECREF(msg);
+    }
+}
+
+/* Sets a module attribute unless it exists and is not None ('force' sets
+ * it always).  Objects that refuse setattr are skipped, as importlib does. */
+static int
+set_attr_if_missing(PyObject *m, const char *attr, PyObject *value, int force)
+{
+    PyObject *cur = NULL;
+
+    if (!force) {
+        if (PyObject_GetOptionalAttrString(m, attr, &cur) < 0)
+            return -1;
+        if (cur != NULL && cur != Py_None) {
+            Py_DECREF(cur);
+            return 0;
+        }
+        Py_XDECREF(cur);
+    }
+    if (PyObject_SetAttrString(m, attr, value) < 0) {
+        if (PyErr_ExceptionMatches(PyExc_AttributeError) ||
+            PyErr_ExceptionMatches(PyExc_TypeError)) {
+            PyErr_Clear();
+            return 0;
+        }
+        return -1;
+    }
+    return 0;
+}
+
+static int
+init_module_attrs(PyObject *m, PyObject *spec)
+{
+    imp_spec *s = (imp_spec *)spec;
+
+    if (set_attr_if_missing(m, "__name__", s->name, 0) < 0 ||
+        set_attr_if_missing(m, "__loader__", s->loader, 0) < 0 ||
+        set_attr_if_missing(m, "__package__", s->parent, 0) < 0 ||
+        set_attr_if_missing(m, "__spec__", spec, 1) < 0)
+        return -1;
+    if (s->locations != Py_None && set_attr_if_missing(m, "__path__", s->locations, 1) < 0)
+        return -1;
+    if (s->has_location && set_attr_if_missing(m, "__file__", s->origin, 0) < 0)
+        return -1;
+    return 0;
+}
+
+static PyObject *
+chain_system_error(const char *fmt, const char *name)
+{
+    PyObject *cause = PyErr_GetRaisedException(), *e;
+
+    PyErr_Format(PyExc_SystemError, fmt, name);
+    e = PyErr_GetRaisedException();
+    PyException_SetCause(e, cause);
+    PyErr_SetRaisedException(e);
+    return NULL;
+}
+
+static int
+single_phase_allowed(PyInterpreterState *interp, const char *name)
+{
+    if (interp == rt_runtime.main_interp || !interp->check_multi_interp_extensions)
+        return 0;
+    PyErr_Format(PyExc_ImportError, "module %s does not support loading in subinterpreters",
+                 name);
+    return -1;
+}
+
+/* ----------------------------------------------------- single-phase cache */
+
+static PyObject *
+cache_key(PyObject *path, PyObject *name)
+{
+    return PyUnicode_FromFormat("%U:%U", path, name);
+}
+
+static void
+ext_entry_destroy(PyObject *capsule)
+{
+    mem_free(PyCapsule_GetPointer(capsule, "pymodrt.ext_entry"));
+}
+
+static int
+cache_store(PyObject *key, PyModuleDef *def, PyObject *(*m_init)(void), int requires_gil)
+{
+    struct ext_entry *e = mem_alloc(sizeof(*e));
+    PyObject *cap;
+    int r;
+
+    if (e == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    e->def = def;
+    e->m_init = m_init;
+    e->m_index = def->m_base.m_index;
+    e->requires_gil = requires_gil;
+    cap = PyCapsule_New(e, "pymodrt.ext_entry", ext_entry_destroy);
+    if (cap == NULL) {
+        mem_free(e);
+        return -1;
+    }
+    r = PyDict_SetItem(ext_cache, key, cap);
+    Py_DECREF(cap);
+    return r;
+}
+
+/* Runs a PyInit function with the package context and classifies its
+ * result (SEMANTICS 3.1.1 step 3).  Returns a new reference: a module
+ * (single-phase), a PyModuleDef (multi-phase; *is_def set), or NULL. */
+static PyObject *
+run_init(PyObject *(*init)(void), const char *fullname, const struct imp_hook *hook,
+         int *is_def)
+{
+    const char *old = mod_swap_pkgcontext(fullname);
+    PyObject *r = init();
+    const char *sname = hook->shortname_enc;
+
+    mod_swap_pkgcontext(old);
+    *is_def = 0;
+    if (r == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_Format(PyExc_SystemError,
+                         "initialization of %s failed without raising an exception", sname);
+        return NULL;
+    }
+    if (PyErr_Occurred()) {
+        Py_DECREF(r);
+        return chain_system_error("initialization of %s raised unreported exception", sname);
+    }
+    if (Py_TYPE(r) == NULL) {
+        PyErr_Format(PyExc_SystemError, "init function of %s returned uninitialized object",
+                     sname);
+        return NULL;
+    }
+    if (PyObject_TypeCheck(r, &PyModuleDef_Type)) {
+        *is_def = 1;
+        return r;
+    }
+    if (hook->unicode) {
+        PyErr_Format(PyExc_SystemError, "initialization of %s did not return PyModuleDef",
+                     sname);
+    } else if (!PyModule_Check(r)) {
+        PyErr_Format(PyExc_SystemError, "initialization of %s did not return an extension module",
+                     sname);
+    } else if (PyModule_GetDef(r) == NULL) {
+        PyErr_Format(PyExc_SystemError,
+                     "initialization of %s did not return a valid extension module", sname);
+    } else {
+        return r;
+    }
+    Py_DECREF(r);
+    return NULL;
+}
+
+/* Restores a single-phase module from the cache (SEMANTICS 3.3, 3.4).
+ * Returns a new reference to the module now in sys.modules, or NULL. */
+static PyObject *
+reload_single_phase(PyInterpreterState *interp, struct ext_entry *e, PyObject *name,
+                    PyObject *path, const struct imp_hook *hook)
+{
+    PyModuleDef *def = e->def;
+    PyObject *m;
+    const char *fullname = PyUnicode_AsUTF8(name);
+
+    if (fullname == NULL || single_phase_allowed(interp, fullname) < 0)
+        return NULL;
+    if (def->m_size == -1) {
+        if (PyDict_GetItemRef(interp->modules, name, &m) < 0)
+            return NULL;
+        if (m == NULL || !PyModule_Check(m)) {
+            Py_XDECREF(m);
+            m = PyModule_NewObject(name);
+            if (m == NULL)
+                return NULL;
+            if (PyDict_SetItem(interp->modules, name, m) < 0)
+                goto error;
+        }
+        if (PyDict_Update(PyModule_GetDict(m), def->m_base.m_copy) < 0)
+            goto error;
+        ((PyModuleObject *)m)->md_requires_gil = e->requires_gil;
+    } else {
+        int is_def;
+        m = run_init(e->m_init, fullname, hook, &is_def);
+        if (m == NULL)
+            return NULL;
+        if (is_def) {
+            Py_DECREF(m);
+            PyErr_Format(PyExc_SystemError, "initialization of %s did not return an extension module",
+                         hook->shortname_enc);
+            return NULL;
+        }
+        if (PyModule_AddObjectRef(m, "__file__", path) < 0)
+            PyErr_Clear();
+        if (PyDict_SetItem(interp->modules, name, m) < 0)
+            goto error;
+    }
+    if (state_set_module(interp, e->m_index, m) < 0)
+        goto error;
+    return m;
+error:
+    PyDict_DelItem(interp->modules, name);
+    PyErr_Clear();
+    Py_DECREF(m);
+    return NULL;
+}
+
+/* --------------------------------------------------------- create_dynamic */
+
+enum load_kind { LOAD_SINGLE, LOAD_MULTI };
+
+/* Creates the module for an extension file (SEMANTICS 3.1, 4.1, 5.1).
+ * Single-phase modules are in sys.modules on return. */
+static PyObject *
+create_dynamic(PyInterpreterState *interp, PyObject *spec, PyObject *name, PyObject *path,
+               enum load_kind *kind)
+{
+    const char *fullname = PyUnicode_AsUTF8(name), *cpath = PyUnicode_AsUTF8(path);
+    PyObject *key = NULL, *cached = NULL, *m = NULL, *shortname = NULL;
+    struct imp_hook hook;
+    void *handle;
+    int is_def;
+
+    if (fullname == NULL || cpath == NULL)
+        return NULL;
+    if (imp_find_hook_names(fullname, &hook) < 0)
+        return NULL;
+    key = cache_key(path, name);
+    if (key == NULL)
+        return NULL;
+    if (PyDict_GetItemRef(ext_cache, key, &cached) < 0)
+        goto done;
+    if (cached != NULL) {
+        struct ext_entry *e = PyCapsule_GetPointer(cached, "pymodrt.ext_entry");
+        if (e->def->m_size != -1 || e->def->m_base.m_copy != NULL) {
+            *kind = LOAD_SINGLE;
+            m = reload_single_phase(interp, e, name, path, &hook);
+            goto done;
+        }
+        /* Stale: the interpreter that owned the snapshot is gone. */
+        if (PyDict_DelItem(ext_cache, key) < 0)
+            PyErr_Clear();
+    }
+    const char *dot = strrchr(fullname, '.');
+    shortname = PyUnicode_FromString(dot != NULL ? dot + 1 : fullname);
+    if (shortname == NULL)
+        goto done;
+    handle = imp_dlopen(cpath, shortname, __atomic_load_n(&interp->dlopenflags, __ATOMIC_RELAXED));
+    if (handle == NULL)
+        goto done;
+    if (imp_find_hook(handle, fullname, &hook) < 0)
+        goto done;
+    if (hook.kind == IMP_HOOK_NONE) {
+        PyObject *msg = PyUnicode_FromFormat(
+            "dynamic module does not define module export function (%s%s_%s or %s)",
+            "PyModExport", hook.unicode ? "U" : "", hook.shortname_enc, hook.symbol);
+        if (msg != NULL) {
+            PyErr_SetImportError(msg, name, path);
+            Py_DECREF(msg);
+        }
+        goto done;
+    }
+    *kind = LOAD_MULTI;
+    if (hook.kind == IMP_HOOK_EXPORT) {
+        PySlot *slots = ((PySlot *(*)(void))hook.fn)();
+        if (slots == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_SystemError,
+                             "module export hook for module %R failed without setting an exception",
+                             name);
+            goto done;
+        }
+        if (PyErr_Occurred()) {
+            /* SEMANTICS Q3: treated as a failed import. */
+            PyObject *cause = PyErr_GetRaisedException();
+            PyErr_Format(PyExc_SystemError,
+                         "module export hook for module %R raised unreported exception", name);
+            PyObject *e = PyErr_GetRaisedException();
+            PyException_SetCause(e, cause);
+            PyErr_SetRaisedException(e);
+            goto done;
+        }
+        m = PyModule_FromSlotsAndSpec(slots, spec);
+        if (m != NULL && PyModule_Check(m) && ((PyModuleObject *)m)->md_token == NULL)
+            ((PyModuleObject *)m)->md_token = slots;
+        goto done;
+    }
+    m = run_init((PyObject *(*)(void))hook.fn, fullname, &hook, &is_def);
+    if (m == NULL)
+        goto done;
+    if (is_def) {
+        PyModuleDef *def = (PyModuleDef *)m;
+        m = PyModule_FromDefAndSpec2(def, spec, PYTHON_API_VERSION);
+        goto done;
+    }
+    /* Single-phase (SEMANTICS 3.1.1 step 4 and 7). */
+    *kind = LOAD_SINGLE;
+    {
+        PyModuleDef *def = PyModule_GetDef(m);
+        int requires_gil = ((PyModuleObject *)m)->md_requires_gil;
+
+        if (PyModule_AddObjectRef(m, "__file__", path) < 0)
+            PyErr_Clear();
+        _Py_SetImmortal((PyObject *)def);
+        if (def->m_size == -1) {
+            PyObject *copy = PyDict_Copy(PyModule_GetDict(m));
+            if (copy == NULL)
+                goto fail_single;
+            Py_XSETREF(def->m_base.m_copy, copy);
+            if (cache_store(key, def, NULL, requires_gil) < 0)
+                goto fail_single;
+        } else {
+            def->m_base.m_init = (PyObject *(*)(void))hook.fn;
+            if (cache_store(key, def, def->m_base.m_init, requires_gil) < 0)
+                goto fail_single;
+        }
+        if (single_phase_allowed(interp, hook.shortname_enc) < 0 ||
+            state_set_module(interp, def->m_base.m_index, m) < 0 ||
+            PyDict_SetItem(interp->modules, name, m) < 0)
+            goto fail_single;
+        goto done;
+fail_single:
+        Py_CLEAR(m);
+    }
+done:
+    Py_XDECREF(shortname);
+    Py_XDECREF(cached);
+    Py_XDECREF(key);
+    return m;
+}
+
+/* ---------------------------------------------------------------- inittab */
+
+int
+PyImport_ExtendInittab(struct _inittab *newtab)
+{
+    size_t n = 0;
+    struct inittab_entry *p;
+
+    if (rt_runtime.initialized)
+        Py_FatalError("PyImport_ExtendInittab() may not be called after Py_Initialize()");
+    while (newtab[n].name != NULL)
+        n++;
+    if (n == 0)
+        return 0;
+    /* The table outlives any one runtime: the system heap, not ours. */
+    p = realloc(inittab, (ninittab + n) * sizeof(*p));
+    if (p == NULL)
+        return -1;
+    inittab = p;
+    for (size_t i = 0; i < n; i++) {
+        char *name = strdup(newtab[i].name);
+        if (name == NULL)
+            return -1;
+        inittab[ninittab].name = name;
+        inittab[ninittab].initfunc = newtab[i].initfunc;
+        ninittab++;
+    }
+    return 0;
+}
+
+int
+PyImport_AppendInittab(const char *name, PyObject *(*initfunc)(void))
+{
+    struct _inittab t[2] = {{name, initfunc}, {NULL, NULL}};
+
+    return PyImport_ExtendInittab(t);
+}
+
+static PyObject *(*inittab_find(const char *name))(void)
+{
+    for (size_t i = 0; i < ninittab; i++)
+        if (strcmp(inittab[i].name, name) == 0)
+            return inittab[i].initfunc;
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ exec */
+
+/* _imp.exec_dynamic (SEMANTICS 4.3): skip non-modules and modules whose
+ * state already exists ("already executed"). */
+static int
+exec_dynamic(PyObject *m)
+{
+    if (!PyModule_Check(m))
+        return 0;
+    if (mod_state_load((PyModuleObject *)m) != NULL)
+        return 0;
+    return PyModule_Exec(m);
+}
+
+/* Steps 7 of the walkthrough for multi-phase modules.  Returns a new
+ * reference to whatever sys.modules holds for NAME afterwards. */
+static PyObject *
+load_multi_phase(PyInterpreterState *interp, PyObject *name, PyObject *spec, PyObject *m)
+{
+    PyObject *result = NULL;
+
+    if (init_module_attrs(m, spec) < 0)
+        return NULL;
+    imp_spec_set_initializing(spec, 1);
+    if (PyDict_SetItem(interp->modules, name, m) < 0)
+        goto done;
+    if (exec_dynamic(m) < 0) {
+        PyObject *exc = PyErr_GetRaisedException();
+        if (PyDict_DelItem(interp->modules, name) < 0)
+            PyErr_Clear();
+        PyErr_SetRaisedException(exc);
+        goto done;
+    }
+    /* Move the entry to the end, returning what exec left there. */
+    if (PyDict_Pop(interp->modules, name, &result) <= 0) {
+        if (!PyErr_Occurred())
+            PyErr_SetObject(PyExc_KeyError, name);
+        goto done;
+    }
+    if (PyDict_SetItem(interp->modules, name, result) < 0)
+        Py_CLEAR(result);
+done:
+    imp_spec_set_initializing(spec, 0);
+    return result;
+}
+
+static PyObject *
+load_builtin(PyInterpreterState *interp, PyObject *name, PyObject *(*initfunc)(void))
+{
+    PyObject *origin = PyUnicode_FromString("built-in"), *loader = NULL, *spec = NULL;
+    PyObject *m = NULL, *r;
+    struct imp_hook hook = {0};
+    int is_def;
+
+    if (origin == NULL)
+        return NULL;
+    loader = Py_NewRef((PyObject *)&imp_builtin_importer_type);
+    spec = imp_spec_new(name, origin, loader, 0, NULL);
+    if (spec == NULL)
+        goto done;
+    snprintf(hook.shortname_enc, sizeof(hook.shortname_enc), "%s", PyUnicode_AsUTF8(name));
+    r = run_init(initfunc, NULL, &hook, &is_def);
+    if (r == NULL)
+        goto done;
+    if (is_def) {
+        PyObject *mod = PyModule_FromDefAndSpec2((PyModuleDef *)r, spec, PYTHON_API_VERSION);
+        if (mod != NULL) {
+            m = load_multi_phase(interp, name, spec, mod);
+            Py_DECREF(mod);
+        }
+        goto done;
+    }
+    if (single_phase_allowed(interp, hook.shortname_enc) < 0 ||
+        state_set_module(interp, PyModule_GetDef(r)->m_base.m_index, r) < 0 ||
+        PyDict_SetItem(interp->modules, name, r) < 0 || init_module_attrs(r, spec) < 0) {
+        PyDict_DelItem(interp->modules, name);
+        Py_DECREF(r);
+        goto done;
+    }
+    m = r;
+done:
+    Py_DECREF(origin);
+    Py_XDECREF(loader);
+    Py_XDECREF(spec);
+    return m;
+}
+
+/* Loads the extension at PATH as NAME (walkthrough steps 5-7). */
+static PyObject *
+load_file(PyInterpreterState *interp, PyObject *name, PyObject *path, int is_package)
+{
+    PyObject *loader = NULL, *spec = NULL, *locations = NULL, *m = NULL, *result = NULL;
+    enum load_kind kind = LOAD_MULTI;
+
+    loader = imp_extloader_new(name, path);
+    if (loader == NULL)
+        return NULL;
+    if (is_package) {
+        const char *p = PyUnicode_AsUTF8(path), *slash = p ? strrchr(p, '/') : NULL;
+        PyObject *dir = slash ? PyUnicode_FromStringAndSize(p, slash - p) : PyUnicode_FromString(".");
+        if (dir == NULL)
+            goto done;
+        locations = PyList_New(1);
+        if (locations == NULL) {
+            Py_DECREF(dir);
+            goto done;
+        }
+        PyList_SET_ITEM(locations, 0, dir);
+    }
+    spec = imp_spec_new(name, path, loader, 1, locations);
+    if (spec == NULL)
+        goto done;
+    m = create_dynamic(interp, spec, name, path, &kind);
+    if (m == NULL)
+        goto done;
+    if (kind == LOAD_SINGLE) {
+        if (init_module_attrs(m, spec) < 0) {
+            PyObject *exc = PyErr_GetRaisedException();
+            PyDict_DelItem(interp->modules, name);
+            PyErr_Clear();
+            PyErr_SetRaisedException(exc);
+            goto done;
+        }
+        result = Py_NewRef(m);
+    } else {
+        result = load_multi_phase(interp, name, spec, m);
+    }
+done:
+    Py_XDECREF(m);
+    Py_XDECREF(spec);
+    Py_XDECREF(locations);
+    Py_XDECREF(loader);
+    return result;
+}
+
+/* The directories to search: the parent package's __path__, or sys.path. */
+static PyObject *
+search_path(PyInterpreterState *interp, PyObject *parent)
+{
+    PyObject *path;
+
+    if (parent != NULL) {
+        if (PyObject_GetOptionalAttrString(parent, "__path__", &path) < 0)
+            return NULL;
+        return path;   /* NULL without error: not a package */
+    }
+    if (PyDict_GetItemStringRef(interp->sysdict, "path", &path) < 0)
+        return NULL;
+    if (path == NULL) {
+        PyErr_SetString(PyExc_ImportError, "sys.path must be a list of directory names");
+        return NULL;
+    }
+    return path;
+}
+
+/* Finds and loads NAME with its module lock held (steps 4-7). */
+static PyObject *
+find_and_load_locked(PyInterpreterState *interp, PyObject *name, PyObject *parent)
+{
+    const char *fullname = PyUnicode_AsUTF8(name), *dot, *shortname;
+    PyObject *dirs, *m = NULL;
+
+    if (fullname == NULL)
+        return NULL;
+    dot = strrchr(fullname, '.');
+    shortname = dot != NULL ? dot + 1 : fullname;
+    if (parent == NULL) {
+        PyObject *(*initfunc)(void) = inittab_find(fullname);
+        if (initfunc != NULL)
+            return load_builtin(interp, name, initfunc);
+    }
+    dirs = search_path(interp, parent);
+    if (dirs == NULL) {
+        if (!PyErr_Occurred()) {
+            PyObject *msg = PyUnicode_FromFormat("No module named %R; %R is not a package",
+                                                 name, PyModule_GetNameObject(parent));
+            PyErr_Clear();
+            if (msg != NULL) {
+                PyErr_SetImportErrorSubclass(PyExc_ModuleNotFoundError, msg, name, NULL);
+                Py_DECREF(msg);
+            }
+        }
+        return NULL;
+    }
+    if (!PyList_Check(dirs)) {
+        Py_DECREF(dirs);
+        raise_not_found(name);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(dirs); i++) {
+        PyObject *d = PyList_GetItemRef(dirs, i);
+        const char *dir;
+        char *path = NULL;
+        int is_package = 0, found;
+
+        if (d == NULL)
+            break;   /* the list shrank concurrently */
+        if (!PyUnicode_Check(d) || (dir = PyUnicode_AsUTF8(d)) == NULL) {
+            Py_DECREF(d);
+            PyErr_Clear();
+            continue;
+        }
+        found = imp_find_in_dir(dir, shortname, &path, &is_package);
+        Py_DECREF(d);
+        if (found < 0) {
+            Py_DECREF(dirs);
+            return NULL;
+        }
+        if (found) {
+            PyObject *p = PyUnicode_DecodeFSDefault(path);
+            PyMem_Free(path);
+            Py_DECREF(dirs);
+            if (p == NULL)
+                return NULL;
+            m = load_file(interp, name, p, is_package);
+            Py_DECREF(p);
+            return m;
+        }
+    }
+    Py_DECREF(dirs);
+    raise_not_found(name);
+    return NULL;
+}
+
+static void
+bind_to_parent(PyObject *parent, PyObject *name, PyObject *m)
+{
+    const char *full = PyUnicode_AsUTF8(name), *dot = full ? strrchr(full, '.') : NULL;
+
+    if (parent == NULL || dot == NULL)
+        return;
+    if (PyObject_SetAttrString(parent, dot + 1, m) < 0) {
+        if (PyErr_ExceptionMatches(PyExc_AttributeError)) {
+            PyErr_Clear();
+            PyErr_WarnFormat(PyExc_ImportWarning, 1,
+                             "Cannot set an attribute on %R for child module %R",
+                             PyModule_GetNameObject(parent), dot + 1);
+        }
+        PyErr_Clear();
+    }
+}
+
+/* Returns a new reference to sys.modules[NAME] if present and usable. */
+static PyObject *
+registry_get(PyInterpreterState *interp, PyObject *name, int *initializing)
+{
+    PyObject *m, *spec = NULL;
+
+    *initializing = 0;
+    if (PyDict_GetItemRef(interp->modules, name, &m) <= 0)
+        return NULL;
+    if (m == Py_None) {
+        Py_DECREF(m);
+        PyObject *msg = PyUnicode_FromFormat("import of %U halted; None in sys.modules", name);
+        if (msg != NULL) {
+            PyErr_SetImportErrorSubclass(PyExc_ModuleNotFoundError, msg, name, NULL);
+            Py_DECREF(msg);
+        }
+        return NULL;
+    }
+    if (PyModule_Check(m) &&
+        PyDict_GetItemStringRef(PyModule_GetDict(m), "__spec__", &spec) > 0) {
+        *initializing = imp_spec_initializing(spec);
+        Py_DECREF(spec);
+    }
+    return m;
+}
+
+/* The import of one absolute NAME (walkthrough steps 1-8). */
+static PyObject *
+import_name(PyInterpreterState *interp, PyObject *name)
+{
+    PyObject *m, *parent = NULL;
+    struct imp_lock *lock;
+    int initializing;
+
+    m = registry_get(interp, name, &initializing);
+    if (m != NULL && !initializing)
+        return m;
+    if (m == NULL && PyErr_Occurred())
+        return NULL;
+    if (m != NULL) {
+        /* Initializing: our own circular import, or wait for the owner. */
+        if (imp_lock_owned(interp, name))
+            return m;
+        lock = imp_lock_acquire(interp, name);
+        if (lock == NULL) {
+            if (PyErr_ExceptionMatches(deadlock_error)) {
+                PyErr_Clear();      /* concurrent circular import: accept partial */
+                return m;
+            }
+            Py_DECREF(m);
+            return NULL;
+        }
+        imp_lock_release(interp, lock);
+        Py_DECREF(m);
+        m = registry_get(interp, name, &initializing);
+        if (m != NULL || PyErr_Occurred())
+            return m;
+        /* The initializer failed and removed it: load it ourselves. */
+    }
+    if (name_check(name) < 0)
+        return NULL;
+    /* A miss is the moment to free modules that were removed from the
+     * registry and that nothing references any more. */
+    mod_collect_orphans(interp);
+    const char *full = PyUnicode_AsUTF8(name), *dot = strrchr(full, '.');
+    if (dot != NULL) {
+        PyObject *pname = PyUnicode_FromStringAndSize(full, dot - full);
+        if (pname == NULL)
+            return NULL;
+        parent = import_name(interp, pname);
+        Py_DECREF(pname);
+        if (parent == NULL)
+            return NULL;
+    }
+    lock = imp_lock_acquire(interp, name);
+    if (lock == NULL) {
+        Py_XDECREF(parent);
+        return NULL;
+    }
+    m = registry_get(interp, name, &initializing);
+    if (m == NULL && !PyErr_Occurred()) {
+        m = find_and_load_locked(interp, name, parent);
+        if (m != NULL)
+            bind_to_parent(parent, name, m);
+    }
+    imp_lock_release(interp, lock);
+    Py_XDECREF(parent);
+    return m;
+}
+
+/* -------------------------------------------------------------- the API */
+
+PyObject *
+PyImport_GetModuleDict(void)
+{
+    return PyInterpreterState_Get()->modules;
+}
+
+PyObject *
+PyImport_GetModule(PyObject *name)
+{
+    PyInterpreterState *interp = PyInterpreterState_Get();
+    PyObject *m;
+    int initializing;
+
+    m = registry_get(interp, name, &initializing);
+    if (m == NULL || !initializing)
+        return m;
+    if (imp_lock_owned(interp, name))
+        return m;
+    struct imp_lock *lock = imp_lock_acquire(interp, name);
+    if (lock == NULL) {
+        if (PyErr_ExceptionMatches(deadlock_error)) {
+            PyErr_Clear();
+            return m;
+        }
+        Py_DECREF(m);
+        return NULL;
+    }
+    imp_lock_release(interp, lock);
+    /* 3.15: the same object must still be there; otherwise "not found". */
+    PyObject *again = registry_get(interp, name, &initializing);
+    if (again != m) {
+        Py_XDECREF(again);
+        Py_DECREF(m);
+        if (PyErr_Occurred() && !PyErr_ExceptionMatches(PyExc_ModuleNotFoundError))
+            return NULL;
+        PyErr_Clear();
+        return NULL;
+    }
+    Py_DECREF(again);
+    return m;
+}
+
+PyObject *
+PyImport_Import(PyObject *name)
+{
+    if (!PyUnicode_Check(name)) {
+        PyErr_Format(PyExc_TypeError, "module name must be str, not %.200s",
+                     Py_TYPE(name)->tp_name);
+        return NULL;
+    }
+    return import_name(PyInterpreterState_Get(), name);
+}
+
+PyObject *
+PyImport_ImportModule(const char *name)
+{
+    PyObject *n = PyUnicode_FromString(name), *m;
+
+    if (n == NULL)
+        return NULL;
+    m = PyImport_Import(n);
+    Py_DECREF(n);
+    return m;
+}
+
+PyObject *
+PyImport_ImportModuleNoBlock(const char *name)
+{
+    return PyImport_ImportModule(name);
+}
+
+PyObject *
+PyImport_ImportModuleLevelObject(PyObject *name, PyObject *globals, PyObject *locals,
+                                 PyObject *fromlist, int level)
+{
+    PyObject *m, *top;
+    const char *s, *dot;
+
+    (void)globals;
+    (void)locals;
+    if (level != 0) {
+        PyErr_SetString(PyExc_ImportError,
+                        "relative imports are not supported by pymodrt (no package context)");
+        return NULL;
+    }
+    if (name == NULL || !PyUnicode_Check(name)) {
+        PyErr_SetString(PyExc_TypeError, "module name must be a string");
+        return NULL;
+    }
+    m = PyImport_Import(name);
+    if (m == NULL)
+        return NULL;
+    if (fromlist != NULL && PyObject_IsTrue(fromlist) > 0)
+        return m;
+    /* "import a.b.c" evaluates to the top-level package a. */
+    s = PyUnicode_AsUTF8(name);
+    dot = strchr(s, '.');
+    if (dot == NULL)
+        return m;
+    Py_DECREF(m);
+    PyObject *topname = PyUnicode_FromStringAndSize(s, dot - s);
+    if (topname == NULL)
+        return NULL;
+    top = PyImport_Import(topname);
+    Py_DECREF(topname);
+    return top;
+}
+
+PyObject *
+PyImport_ImportModuleLevel(const char *name, PyObject *globals, PyObject *locals,
+                           PyObject *fromlist, int level)
+{
+    PyObject *n = PyUnicode_FromString(name), *m;
+
+    if (n == NULL)
+        return NULL;
+    m = PyImport_ImportModuleLevelObject(n, globals, locals, fromlist, level);
+    Py_DECREF(n);
+    return m;
+}
+
+/* Get-or-create in one atomic step on the dict (SetDefaultRef), so two
+ * threads adding the same name get the same module.  Returns a new
+ * reference. */
+static PyObject *
+add_module_ref(PyObject *name)
+{
+    PyObject *modules = PyImport_GetModuleDict(), *m, *fresh;
+
+    if (PyDict_GetItemRef(modules, name, &m) < 0)
+        return NULL;
+    if (m != NULL && PyModule_Check(m))
+        return m;
+    fresh = PyModule_NewObject(name);
+    if (fresh == NULL) {
+        Py_XDECREF(m);
+        return NULL;
+    }
+    if (m != NULL) {
+        /* A non-module is there: replace it, as CPython does. */
+        Py_DECREF(m);
+        if (PyDict_SetItem(modules, name, fresh) < 0) {
+            Py_DECREF(fresh);
+            return NULL;
+        }
+        return fresh;
+    }
+    if (PyDict_SetDefaultRef(modules, name, fresh, &m) < 0)
+        m = NULL;
+    Py_DECREF(fresh);
+    return m;
+}
+
+PyObject *
+PyImport_AddModuleRef(const char *name)
+{
+    PyObject *n = PyUnicode_FromString(name), *m;
+
+    if (n == NULL)
+        return NULL;
+    m = add_module_ref(n);
+    Py_DECREF(n);
+    return m;
+}
+
+/* Borrowed result: valid while sys.modules keeps the module (use
+ * PyImport_AddModuleRef when another thread may remove it). */
+PyObject *
+PyImport_AddModuleObject(PyObject *name)
+{
+    PyObject *m = add_module_ref(name);
+
+    if (m != NULL)
+        rt_epoch_defer_decref(m);
+    return m;
+}
+
+PyObject *
+PyImport_AddModule(const char *name)
+{
+    PyObject *n = PyUnicode_FromString(name), *m;
+
+    if (n == NULL)
+        return NULL;
+    m = PyImport_AddModuleObject(n);
+    Py_DECREF(n);
+    return m;
+}
+
+/* reload(): finds the module again; an extension's exec does not run a
+ * second time (its state already exists), as in CPython. */
+PyObject *
+PyImport_ReloadModule(PyObject *m)
+{
+    PyObject *name = PyModule_GetNameObject(m), *r;
+
+    if (name == NULL)
+        return NULL;
+    r = PyImport_GetModule(name);
+    if (r == NULL && !PyErr_Occurred())
+        r = PyImport_Import(name);
+    Py_DECREF(name);
+    return r;
+}
+
+/* ------------------------------------------------------------ pymodrt API */
+
+PyObject *
+pymodrt_import_file(const char *name, const char *path)
+{
+    PyInterpreterState *interp = PyInterpreterState_Get();
+    PyObject *n = PyUnicode_FromString(name), *p = NULL, *m = NULL;
+    struct imp_lock *lock;
+    int initializing;
+
+    if (n == NULL)
+        return NULL;
+    if (name_check(n) < 0)
+        goto done;
+    p = PyUnicode_DecodeFSDefault(path);
+    if (p == NULL)
+        goto done;
+    lock = imp_lock_acquire(interp, n);
+    if (lock == NULL)
+        goto done;
+    m = registry_get(interp, n, &initializing);
+    if (m == NULL && !PyErr_Occurred())
+        m = load_file(interp, n, p, 0);
+    imp_lock_release(interp, lock);
+done:
+    Py_DECREF(n);
+    Py_XDECREF(p);
+    return m;
+}
