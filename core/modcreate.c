@@ -546,7 +546,7 @@ module_from_collected(struct modspec *ms, PyObject *spec, PyObject *nameobj)
         goto error;
     return m;
 error:
-    Py_DECREF(m);
+    mod_discard(m);
     return NULL;
 }
 
@@ -770,7 +770,7 @@ PyModule_Create2(PyModuleDef *def, int api_version)
         goto error;
     return (PyObject *)m;
 error:
-    Py_DECREF(m);
+    mod_discard((PyObject *)m);
     return NULL;
 }
 

@@ -636,6 +636,20 @@ mod_collect_orphans(PyInterpreterState *interp)
 }
 
 void
+mod_discard(PyObject *op)
+{
+    if (op == NULL)
+        return;
+    if (PyModule_Check(op) && module_is_orphan((PyModuleObject *)op, 1) == 1) {
+        PyObject *exc = PyErr_GetRaisedException();
+        Py_TYPE(op)->tp_clear(op);
+        PyErr_Clear();
+        PyErr_SetRaisedException(exc);
+    }
+    Py_DECREF(op);
+}
+
+void
 mod_clear_all(PyInterpreterState *interp)
 {
     for (;;) {

@@ -96,6 +96,19 @@ PyType_GetFlags(PyTypeObject *type)
 /* --------------------------------------------------------------- readying */
 
 #define COPYSLOT(slot) if (type->slot == NULL) type->slot = base->slot
+/* A table the type lacks is shared with the base; a table it has gets the
+ * base's entries wherever its own are NULL. */
+#define INHERIT_TABLE(field, ctype) \
+    do { \
+        if (type->field == NULL) { \
+            type->field = base->field; \
+        } else if (base->field != NULL && type->field != base->field) { \
+            void **dst_ = (void **)type->field, **src_ = (void **)base->field; \
+            for (size_t i_ = 0; i_ < sizeof(ctype) / sizeof(void *); i_++) \
+                if (dst_[i_] == NULL) \
+                    dst_[i_] = src_[i_]; \
+        } \
+    } while (0)
 #define COPYSUB(sub, slot) \
     if (type->sub != NULL && base->sub != NULL && type->sub->slot == NULL) \
         type->sub->slot = base->sub->slot
@@ -137,22 +150,11 @@ inherit_slots(PyTypeObject *type, PyTypeObject *base)
         type->tp_vectorcall_offset = base->tp_vectorcall_offset;
         type->tp_flags |= Py_TPFLAGS_HAVE_VECTORCALL;
     }
-    if (type->tp_as_number == NULL)
-        type->tp_as_number = base->tp_as_number;
-    else if (base->tp_as_number != NULL) {
-        void **dst = (void **)type->tp_as_number, **src = (void **)base->tp_as_number;
-        for (size_t i = 0; i < sizeof(PyNumberMethods) / sizeof(void *); i++)
-            if (dst[i] == NULL)
-                dst[i] = src[i];
-    }
-    if (type->tp_as_sequence == NULL)
-        type->tp_as_sequence = base->tp_as_sequence;
-    if (type->tp_as_mapping == NULL)
-        type->tp_as_mapping = base->tp_as_mapping;
-    if (type->tp_as_buffer == NULL)
-        type->tp_as_buffer = base->tp_as_buffer;
-    if (type->tp_as_async == NULL)
-        type->tp_as_async = base->tp_as_async;
+    INHERIT_TABLE(tp_as_number, PyNumberMethods);
+    INHERIT_TABLE(tp_as_sequence, PySequenceMethods);
+    INHERIT_TABLE(tp_as_mapping, PyMappingMethods);
+    INHERIT_TABLE(tp_as_buffer, PyBufferProcs);
+    INHERIT_TABLE(tp_as_async, PyAsyncMethods);
     /* Subclass bits: a subclass of int is an int for PyLong_Check. */
     type->tp_flags |= base->tp_flags & (Py_TPFLAGS_LONG_SUBCLASS | Py_TPFLAGS_LIST_SUBCLASS |
         Py_TPFLAGS_TUPLE_SUBCLASS | Py_TPFLAGS_BYTES_SUBCLASS | Py_TPFLAGS_UNICODE_SUBCLASS |
@@ -190,7 +192,10 @@ type_add_methods(PyTypeObject *type)
             }
             d = PyDescr_NewClassMethod(type, m);
         } else if (m->ml_flags & METH_STATIC) {
-            PyObject *f = PyCFunction_NewEx(m, (PyObject *)type, NULL);
+            /* A static method receives NULL as its first argument, so the
+             * function needs no reference to the type (which, for a heap
+             * type, would be a cycle nothing collects). */
+            PyObject *f = PyCFunction_NewEx(m, NULL, NULL);
             if (f == NULL)
                 return -1;
             d = PyStaticMethod_New(f);
@@ -530,8 +535,14 @@ type_getattro(PyObject *self, PyObject *name)
         return PyType_GetQualName(type);
     if (PyUnicode_EqualToUTF8(name, "__module__"))
         return PyType_GetModuleName(type);
-    if (PyUnicode_EqualToUTF8(name, "__mro__") && type->tp_mro != NULL)
+    if (PyUnicode_EqualToUTF8(name, "__mro__") && type->tp_mro != NULL) {
+        /* A heap type's tp_mro[0] is borrowed (see build_mro): hand out a
+         * tuple that owns its items. */
+        if (type->tp_flags & Py_TPFLAGS_HEAPTYPE)
+            return PyTuple_FromArray(((PyTupleObject *)type->tp_mro)->ob_item,
+                                     PyTuple_GET_SIZE(type->tp_mro));
         return Py_NewRef(type->tp_mro);
+    }
     if (PyUnicode_EqualToUTF8(name, "__base__"))
         return Py_NewRef(type->tp_base ? (PyObject *)type->tp_base : Py_None);
     if (PyUnicode_EqualToUTF8(name, "__bases__") && type->tp_bases != NULL)

@@ -37,6 +37,7 @@ extern "C" {
 #include "dictobject.h"
 #include "methodobject.h"
 #include "moduleobject.h"
+#include "modsupport.h"
 #include "import.h"
 #include "sysmodule.h"
 #include "descrobject.h"

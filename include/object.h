@@ -588,6 +588,7 @@ PyAPI_FUNC(void *) PyType_GetSlot(PyTypeObject *, int);
 PyAPI_FUNC(PyObject *) PyType_GetModule(PyTypeObject *);
 PyAPI_FUNC(void *) PyType_GetModuleState(PyTypeObject *);
 PyAPI_FUNC(PyObject *) PyType_GetModuleByDef(PyTypeObject *, struct PyModuleDef *);
+PyAPI_FUNC(PyObject *) PyType_GetModuleByToken(PyTypeObject *, const void *token);
 PyAPI_FUNC(int) PyType_GetBaseByToken(PyTypeObject *, void *, PyTypeObject **);
 PyAPI_FUNC(PyObject *) PyType_GetDict(PyTypeObject *);
 

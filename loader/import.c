@@ -578,9 +578,13 @@ reload_single_phase(PyInterpreterState *interp, struct ext_entry *e, PyObject *n
         goto error;
     return m;
 error:
-    PyDict_DelItem(interp->modules, name);
-    PyErr_Clear();
-    Py_DECREF(m);
+    {
+        PyObject *exc = PyErr_GetRaisedException();
+        if (PyDict_DelItem(interp->modules, name) < 0)
+            PyErr_Clear();
+        PyErr_SetRaisedException(exc);
+    }
+    mod_discard(m);
     return NULL;
 }
 
@@ -699,7 +703,8 @@ create_dynamic(PyInterpreterState *interp, PyObject *spec, PyObject *name, PyObj
             goto fail_single;
         goto done;
 fail_single:
-        Py_CLEAR(m);
+        mod_discard(m);
+        m = NULL;
     }
 done:
     Py_XDECREF(shortname);
@@ -829,8 +834,11 @@ load_builtin(PyInterpreterState *interp, PyObject *name, PyObject *(*initfunc)(v
     if (single_phase_allowed(interp, hook.shortname_enc) < 0 ||
         state_set_module(interp, PyModule_GetDef(r)->m_base.m_index, r) < 0 ||
         PyDict_SetItem(interp->modules, name, r) < 0 || init_module_attrs(r, spec) < 0) {
-        PyDict_DelItem(interp->modules, name);
-        Py_DECREF(r);
+        PyObject *exc = PyErr_GetRaisedException();
+        if (PyDict_DelItem(interp->modules, name) < 0)
+            PyErr_Clear();
+        PyErr_SetRaisedException(exc);
+        mod_discard(r);
         goto done;
     }
     m = r;
@@ -882,7 +890,8 @@ load_file(PyInterpreterState *interp, PyObject *name, PyObject *path, int is_pac
         result = load_multi_phase(interp, name, spec, m);
     }
 done:
-    Py_XDECREF(m);
+    if (m != NULL)
+        mod_discard(m);   /* frees a module whose import failed */
     Py_XDECREF(spec);
     Py_XDECREF(locations);
     Py_XDECREF(loader);
@@ -928,9 +937,11 @@ find_and_load_locked(PyInterpreterState *interp, PyObject *name, PyObject *paren
     dirs = search_path(interp, parent);
     if (dirs == NULL) {
         if (!PyErr_Occurred()) {
-            PyObject *msg = PyUnicode_FromFormat("No module named %R; %R is not a package",
-                                                 name, PyModule_GetNameObject(parent));
-            PyErr_Clear();
+            PyObject *pname = PyModule_GetNameObject(parent), *msg = NULL;
+            if (pname != NULL)
+                msg = PyUnicode_FromFormat("No module named %R; %R is not a package",
+                                           name, pname);
+            Py_XDECREF(pname);
             if (msg != NULL) {
                 PyErr_SetImportErrorSubclass(PyExc_ModuleNotFoundError, msg, name, NULL);
                 Py_DECREF(msg);
@@ -988,9 +999,12 @@ bind_to_parent(PyObject *parent, PyObject *name, PyObject *m)
     if (PyObject_SetAttrString(parent, dot + 1, m) < 0) {
         if (PyErr_ExceptionMatches(PyExc_AttributeError)) {
             PyErr_Clear();
-            PyErr_WarnFormat(PyExc_ImportWarning, 1,
-                             "Cannot set an attribute on %R for child module %R",
-                             PyModule_GetNameObject(parent), dot + 1);
+            PyObject *pname = PyModule_GetNameObject(parent);
+            if (pname != NULL)
+                PyErr_WarnFormat(PyExc_ImportWarning, 1,
+                                 "Cannot set an attribute on %R for child module %R",
+                                 pname, dot + 1);
+            Py_XDECREF(pname);
         }
         PyErr_Clear();
     }

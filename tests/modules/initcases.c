@@ -41,9 +41,15 @@ static PyObject *create_null(PyObject *spec, PyModuleDef *def)
 }
 static PyObject *create_unreported(PyObject *spec, PyModuleDef *def)
 {
+    PyObject *name = PyObject_GetAttrString(spec, "name"), *m;
+
     (void)def;
+    if (name == NULL)
+        return NULL;
+    m = PyModule_NewObject(name);
+    Py_DECREF(name);
     PyErr_SetString(PyExc_RuntimeError, "create pending");
-    return PyModule_NewObject(PyObject_GetAttrString(spec, "name"));
+    return m;
 }
 static PyObject *create_str(PyObject *spec, PyModuleDef *def)
 {
@@ -85,7 +91,14 @@ MULTI(create_null_noexc, 0, NULL, {Py_mod_create, create_null})
 MULTI(create_unrep, 0, NULL, {Py_mod_create, create_unreported})
 MULTI(create_str_state, 8, NULL, {Py_mod_create, create_str})
 MULTI(create_str_exec, 0, NULL, {Py_mod_create, create_str}, {Py_mod_exec, exec_ok})
-MULTI(create_str_ok, 0, answer_methods, {Py_mod_create, create_str})
+MULTI(create_str_ok, 0, NULL, {Py_mod_create, create_str})
+/* An object that takes attributes: m_methods land on it (item 47). */
+static PyObject *create_attr_obj(PyObject *spec, PyModuleDef *def)
+{
+    (void)spec; (void)def;
+    return PyObject_CallNoArgs(PyExc_Exception);
+}
+MULTI(create_obj_methods, 0, answer_methods, {Py_mod_create, create_attr_obj})
 MULTI(old_ids, 0, NULL, {1, create_module}, {2, exec_ok}, {4, Py_MOD_GIL_NOT_USED})
 
 /* ---- exec results (items 54-57) */
