@@ -232,4 +232,20 @@ RT_INTERNAL PyObject *exc_nomem_static(void);
 /* Forgets the set of warnings already shown (called by exc_fini_types). */
 RT_INTERNAL void warn_fini(void);
 
+/* ------------------------------------------------------ dict (helper-dict)
+ *
+ * Lock-free lookups by UTF-8 bytes for hot paths (the module registry,
+ * attribute lookups in module and type dicts).  'h' must be
+ * rt_hash_bytes(s, n) (equal to the hash of the str with those bytes).
+ * Only exact str keys match; neither function raises or allocates, and 'd'
+ * must be a dict.  dict_lookup_utf8_borrowed's result stays valid while the
+ * caller is inside an rt_epoch section it entered before the call (or, like
+ * PyDict_GetItem's, while the dict keeps the value).  dict_lookup_utf8_ref
+ * returns 1 and a new reference, or 0 and NULL.  dict_next_ref is
+ * PyDict_Next with new references (no borrowed-reference hazard). */
+RT_INTERNAL PyObject *dict_lookup_utf8_borrowed(PyObject *d, const char *s, size_t n, Py_hash_t h);
+RT_INTERNAL int dict_lookup_utf8_ref(PyObject *d, const char *s, size_t n, Py_hash_t h,
+                                     PyObject **result);
+RT_INTERNAL int dict_next_ref(PyObject *d, Py_ssize_t *pos, PyObject **key, PyObject **value);
+
 #endif /* !PYMODRT_PYCORE_H */
