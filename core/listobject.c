@@ -205,8 +205,10 @@ list_snapshot(PyListObject *op, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t *n)
 static void
 array_release(PyObject **arr, Py_ssize_t n)
 {
+    /* XDECREF: a PyList_New(n) list may be dropped before every slot is
+     * filled, as CPython allows. */
     for (Py_ssize_t i = 0; i < n; i++)
-        Py_DECREF(arr[i]);
+        Py_XDECREF(arr[i]);
     mem_free(arr);
 }
 
