@@ -353,6 +353,37 @@ collect_cb(void *ctx, const PySlot *s)
     return 0;
 }
 
+/* Does a multi-phase definition need the GIL?  Reads Py_mod_gil without
+ * validating anything (creation validates), so the loader can decide
+ * before any of the module's code runs. */
+struct gil_scan {
+    int found;
+    uint64_t value;
+};
+
+static int
+gil_scan_cb(void *ctx, const PySlot *s)
+{
+    struct gil_scan *g = ctx;
+
+    if (s->sl_id == 87 && !g->found) {
+        g->found = 1;
+        g->value = s->sl_uint64;
+    }
+    return 0;
+}
+
+RT_INTERNAL int mod_def_requires_gil(PyModuleDef *def);
+int
+mod_def_requires_gil(PyModuleDef *def)
+{
+    struct gil_scan g = {0, 0};
+
+    if (def->m_slots != NULL && slots_walk(def->m_slots, 0, NULL, 0, gil_scan_cb, &g) < 0)
+        PyErr_Clear();   /* creation reports the slot error */
+    return !g.found || g.value != (uint64_t)(uintptr_t)Py_MOD_GIL_NOT_USED;
+}
+
 /* ------------------------------------------------------------- ABI info */
 
 int

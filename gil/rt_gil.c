@@ -6,10 +6,11 @@
  * registered on its interpreter's GIL for its whole life; making a thread
  * state current attaches it, swapping it out detaches it.
  *
- * Switching on (SEMANTICS 7.3, 7.4): the loader asks through
- * rt_gil_enable_transient / _disable_transient / _enable_permanent; the
- * first permanent switch of a GIL records which module caused it (for
- * pymodrt_gil_switches()) and returns 1 so the loader prints CPython's
+ * Switching on (SEMANTICS 7.3, 7.4): the loader calls rt_gil_require for a
+ * module that needs the GIL, before any of that module's code can run in
+ * another thread (loader/import.c says why no transient switch-on around
+ * PyInit is needed).  The first permanent switch of a GIL records which
+ * module caused it (pymodrt_gil_switches()) and issues CPython's
  * RuntimeWarning.  Modules that declare Py_MOD_GIL_NOT_USED never reach
  * here, so they never stop the world.
  *
@@ -121,22 +122,6 @@ int
 rt_gil_is_enabled(PyInterpreterState *interp)
 {
     return interp->gil != NULL && gil_is_enabled(interp->gil);
-}
-
-int
-rt_gil_enable_transient(void)
-{
-    PyThreadState *ts = PyThreadState_Get();
-
-    return gil_enable_transient(ts->interp->gil, ts->gilt);
-}
-
-int
-rt_gil_disable_transient(void)
-{
-    PyThreadState *ts = PyThreadState_Get();
-
-    return gil_disable_transient(ts->interp->gil, ts->gilt);
 }
 
 int

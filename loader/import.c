@@ -49,6 +49,7 @@
 
 RT_INTERNAL const char *mod_swap_pkgcontext(const char *ctx);
 RT_INTERNAL int state_set_module(PyInterpreterState *interp, Py_ssize_t idx, PyObject *m);
+RT_INTERNAL int mod_def_requires_gil(PyModuleDef *def);
 
 #define IMP_NAME_MAX 1024   /* longer module names are refused */
 
@@ -676,32 +677,36 @@ create_dynamic(PyInterpreterState *interp, PyObject *spec, PyObject *name, PyObj
             ((PyModuleObject *)m)->md_token = slots;
         goto done;
     }
-    /* PyInit runs with the GIL enabled transiently; multi-phase creation
-     * too.  Afterwards a module that needs the GIL keeps it, permanently
-     * (SEMANTICS 7.4). */
-    rt_gil_enable_transient();
+    /* The GIL decision (SEMANTICS 7.4, done better).  CPython turns the GIL
+     * on transiently around every PyInit, which stops the world even for
+     * modules that declare Py_MOD_GIL_NOT_USED.  pymodrt does not need to:
+     * while the GIL is off in auto mode, every loaded module has declared
+     * itself GIL-free, and the module being initialized is reachable by no
+     * other thread until it is published (its module lock serializes its
+     * init).  So PyInit runs as it is; a multi-phase definition's
+     * Py_mod_gil is read before creation and a module that needs the GIL
+     * switches it on (permanently, with the warning) before any of its own
+     * code runs; a single-phase module switches it on right after PyInit,
+     * before anyone else can reach it.  A GIL-free module never stops the
+     * world. */
     m = run_init((PyObject *(*)(void))hook.fn, fullname, &hook, &is_def);
-    if (m != NULL && is_def) {
+    if (m == NULL)
+        goto done;
+    if (is_def) {
         PyModuleDef *def = (PyModuleDef *)m;
-        m = PyModule_FromDefAndSpec2(def, spec, PYTHON_API_VERSION);
-    }
-    if (m == NULL) {
-        rt_gil_disable_transient();
-        goto done;
-    }
-    if (!PyModule_Check(m) || ((PyModuleObject *)m)->md_requires_gil) {
-        if (rt_gil_require(fullname) < 0) {
-            /* The warning became an error (the GIL stays on, as in
-             * CPython).  Nothing is registered yet: drop the module. */
-            rt_gil_disable_transient();
-            mod_discard(m);
-            m = NULL;
+        m = NULL;
+        if (mod_def_requires_gil(def) && rt_gil_require(fullname) < 0)
             goto done;
-        }
-    }
-    rt_gil_disable_transient();
-    if (is_def)
+        m = PyModule_FromDefAndSpec2(def, spec, PYTHON_API_VERSION);
         goto done;
+    }
+    if (((PyModuleObject *)m)->md_requires_gil && rt_gil_require(fullname) < 0) {
+        /* The warning became an error (the GIL stays on, as in CPython).
+         * Nothing is registered yet: drop the module. */
+        mod_discard(m);
+        m = NULL;
+        goto done;
+    }
     /* Single-phase (SEMANTICS 3.1.1 step 4 and 7). */
     *kind = LOAD_SINGLE;
     {

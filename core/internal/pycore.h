@@ -141,11 +141,8 @@ RT_INTERNAL void rt_gil_attach(PyThreadState *ts);
 RT_INTERNAL void rt_gil_detach(PyThreadState *ts);
 RT_INTERNAL void rt_gil_safepoint(PyThreadState *ts);
 RT_INTERNAL int rt_gil_is_enabled(PyInterpreterState *interp);
-/* The loader's requests (SEMANTICS 7.3/7.4), on the current interpreter's
- * GIL.  enable_permanent returns 1 when this call made the GIL permanent:
- * the caller then issues the RuntimeWarning. */
-RT_INTERNAL int rt_gil_enable_transient(void);
-RT_INTERNAL int rt_gil_disable_transient(void);
+/* The loader's request (SEMANTICS 7.3/7.4) on the current interpreter's
+ * GIL: returns 1 when this call made the GIL permanent. */
 RT_INTERNAL int rt_gil_enable_permanent(const char *module_name);
 /* Makes the GIL permanent for a module that needs it and, if that switched
  * it on, issues CPython's RuntimeWarning.  -1 if the warning raised. */
