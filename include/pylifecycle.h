@@ -62,4 +62,37 @@ PyAPI_FUNC(int) Py_IsFinalizing(void);
 PyAPI_FUNC(int) Py_FinalizeEx(void);
 PyAPI_FUNC(void) Py_Finalize(void);
 
+/* ------------------------------------------------------ sub-interpreters */
+
+typedef struct {
+    int use_main_obmalloc;
+    int allow_fork;
+    int allow_exec;
+    int allow_threads;
+    int allow_daemon_threads;
+    int check_multi_interp_extensions;
+    int gil;
+} PyInterpreterConfig;
+
+#define PyInterpreterConfig_DEFAULT_GIL (0)
+#define PyInterpreterConfig_SHARED_GIL (1)
+#define PyInterpreterConfig_OWN_GIL (2)
+
+/* The isolated preset (what PEP 734's interpreters use). */
+#define _PyInterpreterConfig_INIT \
+    { .use_main_obmalloc = 0, .allow_fork = 0, .allow_exec = 0, .allow_threads = 1, \
+      .allow_daemon_threads = 0, .check_multi_interp_extensions = 1, \
+      .gil = PyInterpreterConfig_OWN_GIL }
+/* The legacy preset (Py_NewInterpreter).  pymodrt presents a free-threaded
+ * build, where legacy sub-interpreters check extensions (gh-117649). */
+#define _PyInterpreterConfig_LEGACY_INIT \
+    { .use_main_obmalloc = 1, .allow_fork = 1, .allow_exec = 1, .allow_threads = 1, \
+      .allow_daemon_threads = 1, .check_multi_interp_extensions = 1, \
+      .gil = PyInterpreterConfig_SHARED_GIL }
+
+PyAPI_FUNC(PyStatus) Py_NewInterpreterFromConfig(PyThreadState **tstate_p,
+                                                 const PyInterpreterConfig *config);
+PyAPI_FUNC(PyThreadState *) Py_NewInterpreter(void);
+PyAPI_FUNC(void) Py_EndInterpreter(PyThreadState *tstate);
+
 #endif /* !Py_PYLIFECYCLE_H */

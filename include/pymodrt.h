@@ -61,7 +61,32 @@ typedef struct {
 } pymodrt_gil_switch;
 PYMODRT_API int pymodrt_gil_switches(pymodrt_gil_switch *out, int max);
 
+/* ---------------------------------------------------------- fault injection
+ * (allocation failures: pymodrt_mem_fail_nth / pymodrt_mem_fail_rate) */
+
+/* From now on each module exec (PyModule_Exec, PyModule_ExecDef, so every
+ * multi-phase or export-hook import) fails with probability 'rate', before
+ * the module's own exec code runs, by raising
+ * RuntimeError("pymodrt: injected exec failure in module '<name>'").
+ * 0.0 disarms.  Draws come from a per-thread generator seeded by 'seed'. */
+PYMODRT_API void pymodrt_fault_exec_rate(double rate, uint64_t seed);
+PYMODRT_API uint64_t pymodrt_fault_exec_injected(void);
+
 /* ------------------------------------------------------------------ import */
+
+/* Process-wide import statistics, summed over threads (each thread counts
+ * in its own record, so counting writes no shared cache line). */
+typedef struct {
+    uint64_t imports;          /* PyImport_Import* calls */
+    uint64_t hits;             /* of those, answered from the registry */
+    uint64_t misses;           /* ... that had to take the module lock */
+    uint64_t lock_waits;       /* times a thread blocked on another's module lock */
+    uint64_t initializations;  /* PyInit / export hook calls */
+    uint64_t execs;            /* module exec runs */
+    uint64_t deadlocks;        /* _DeadlockError raised */
+    uint64_t orphans_freed;    /* modules freed after leaving sys.modules */
+} pymodrt_import_stats;
+PYMODRT_API void pymodrt_get_import_stats(pymodrt_import_stats *out);
 
 /* Imports the extension file 'path' as module 'name' in the current
  * interpreter (the "custom importer": several modules may live in one
