@@ -896,10 +896,17 @@ load_multi_phase(PyInterpreterState *interp, PyObject *name, PyObject *spec, PyO
         PyErr_SetRaisedException(exc);
         goto done;
     }
-    /* Move the entry to the end, returning what exec left there. */
-    if (PyDict_Pop(interp->modules, name, &result) <= 0) {
-        if (!PyErr_Occurred())
-            PyErr_SetObject(PyExc_KeyError, name);
+    /* Move the entry to the end, returning what exec left there (an exec
+     * may replace its own entry).  If another thread deleted the entry
+     * while exec ran, CPython's importlib raises KeyError here; pymodrt
+     * returns the module it has just executed instead and leaves the
+     * registry as the deleting thread left it (issue 7: deleting entries
+     * while imports run is safe). */
+    int r = PyDict_Pop(interp->modules, name, &result);
+    if (r < 0)
+        goto done;
+    if (r == 0) {
+        result = Py_NewRef(m);
         goto done;
     }
     if (PyDict_SetItem(interp->modules, name, result) < 0)
