@@ -585,6 +585,61 @@ test_inittab_and_import_api(void **state)   /* 9.6 built-in repr, PyImport_* */
     assert_int_equal(PyDict_DelItemString(PyImport_GetModuleDict(), "scratch_mod"), 0);
 }
 
+static const pymodrt_module_info *
+find_info(const pymodrt_module_info *infos, int n, const char *hook)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(infos[i].hook, hook) == 0)
+            return &infos[i];
+    fail_msg("hook %s not reported", hook);
+    return NULL;
+}
+
+static void
+test_inspect_file(void **state)
+{
+    static pymodrt_module_info infos[128];
+    const pymodrt_module_info *i;
+    char path[4096], err[256];
+    int n;
+
+    (void)state;
+    n = pymodrt_inspect_file(initcases, infos, 128, err, sizeof err);
+    assert_true(n > 30);
+    i = find_info(infos, n, "PyModExport_export_ok");
+    assert_int_equal(i->kind, PYMODRT_HOOK_EXPORT);
+    assert_string_equal(i->module, "export_ok");
+    assert_int_equal(i->slots_known, 1);
+    assert_int_equal(i->gil_not_used, 1);
+    assert_int_equal(i->multiple_interpreters, 1);   /* absent: the default */
+    assert_int_equal(i->state_size, 16);
+    assert_true(i->has_exec && i->has_methods && !i->has_create);
+    i = find_info(infos, n, "PyInit_export_ok");        /* both hooks are listed */
+    assert_int_equal(i->kind, PYMODRT_HOOK_INIT);
+    assert_int_equal(i->slots_known, 0);
+    i = find_info(infos, n, "PyModExport_export_gilonly");
+    assert_int_equal(i->has_abi, 1);
+    assert_int_equal(i->gil_not_used, 0);
+
+    snprintf(path, sizeof path, "%s/b\xc3\xbc" "cher.so", PYMODRT_TEST_MODULE_DIR);
+    assert_int_equal(pymodrt_inspect_file(path, infos, 128, err, sizeof err), 1);
+    assert_string_equal(infos[0].module, "b\xc3\xbc" "cher");
+    assert_string_equal(infos[0].hook, "PyInitU_bcher_kva");
+    snprintf(path, sizeof path, "%s/nohook.so", PYMODRT_TEST_MODULE_DIR);
+    assert_int_equal(pymodrt_inspect_file(path, infos, 128, err, sizeof err), 0);
+    snprintf(path, sizeof path, "%s/CMakeFiles", PYMODRT_TEST_MODULE_DIR);
+    assert_int_equal(pymodrt_inspect_file(path, infos, 128, err, sizeof err), -1);
+    assert_int_equal(pymodrt_inspect_file("/nonexistent.so", infos, 128, err, sizeof err), -1);
+    assert_non_null(strstr(err, "No such file"));
+    /* a non-ELF file and a truncated ELF header */
+    snprintf(path, sizeof path, "/tmp/pymodrt-inspect-%d.so", (int)getpid());
+    FILE *f = fopen(path, "w");
+    fputs("\x7f" "ELF but not really an ELF file at all, just text padding it out", f);
+    fclose(f);
+    assert_int_equal(pymodrt_inspect_file(path, infos, 128, err, sizeof err), -1);
+    unlink(path);
+}
+
 static int
 import_multi_op(void *ctx)
 {
@@ -604,7 +659,10 @@ undo_multi(void *ctx)
     (void)ctx;
     if (PyDict_DelItemString(PyImport_GetModuleDict(), "multi") < 0)
         PyErr_Clear();
-    /* free the orphan now so that the byte counter can be compared */
+    /* The registry's reference is dropped a grace period later (the dict
+     * defers it): let that happen, then have the next miss collect the
+     * orphan, so that the byte counter can be compared. */
+    tu_mem_settled();
     PyObject *r = PyImport_ImportModule("no_such_module_y");
     Py_XDECREF(r);
     PyErr_Clear();
@@ -638,6 +696,7 @@ main(void)
         cmocka_unit_test(test_packages),
         cmocka_unit_test(test_non_ascii_names),
         cmocka_unit_test(test_inittab_and_import_api),
+        cmocka_unit_test(test_inspect_file),
         cmocka_unit_test(test_import_alloc_failures),
     };
     if (getenv("TU_FILTER") != NULL)
