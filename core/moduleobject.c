@@ -630,6 +630,8 @@ mod_collect_orphans(PyInterpreterState *interp)
             Py_DECREF(m);
         }
         total += freed;
+        for (Py_ssize_t i = 0; i < freed; i++)
+            rt_count(RT_C_ORPHANS_FREED);
         if (freed == 0)
             return total;
     }
