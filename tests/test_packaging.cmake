@@ -27,10 +27,11 @@ endif()
 
 # The import step: pymodrt-stress when it is built (installed copy for the
 # install test), otherwise the example's own embedding program hello-host.
-# @DIR@ stands for the directory holding the module.
+# A module argument containing '/' is loaded from that file; @DIR@ and
+# @SUFFIX@ stand for the directory holding the module and its suffix.
 set(_import_args "")
 if(TARGET pymodrt-stress)
-  set(_import_args --iterations 100 --path @DIR@ hello)
+  set(_import_args --iterations 100 --no-scaling --quiet @DIR@/hello@SUFFIX@)
 endif()
 
 foreach(mode buildtree install)
