@@ -11,11 +11,23 @@
 
 static char initcases[4096];
 
+/* A built-in module, registered in the inittab before start-up. */
+static PyModuleDef builtin_def = {PyModuleDef_HEAD_INIT, "builtin_demo", "built in", -1, NULL,
+                                  NULL, NULL, NULL, NULL};
+
+static PyObject *
+PyInit_builtin_demo(void)
+{
+    return PyModule_Create(&builtin_def);
+}
+
 static int
 setup(void **state)
 {
     snprintf(initcases, sizeof initcases, "%s/initcases.so", PYMODRT_TEST_MODULE_DIR);
     setenv("PYMODRT_PATH", PYMODRT_TEST_MODULE_DIR, 1);
+    if (PyImport_AppendInittab("builtin_demo", PyInit_builtin_demo) != 0)
+        return -1;
     return tu_runtime_up(state);
 }
 
@@ -471,6 +483,108 @@ test_sys_module(void **state)   /* item 7, 115 */
     Py_DECREF(sys);
 }
 
+static void
+test_packages(void **state)   /* items 1, 10, 18-20 */
+{
+    PyObject *child, *pkg, *attr, *path, *other, *r;
+    char buf[4096], expect[4096];
+
+    (void)state;
+    child = PyImport_ImportModule("pkg.child");
+    assert_non_null(child);
+    assert_string_equal(attr_str(child, "__name__", buf, sizeof buf), "pkg.child");   /* 19 */
+    snprintf(expect, sizeof expect, "%s/pkg/child.so", PYMODRT_TEST_MODULE_DIR);
+    assert_string_equal(attr_str(child, "__file__", buf, sizeof buf), expect);
+    assert_string_equal(attr_str(child, "__package__", buf, sizeof buf), "pkg");
+    pkg = PyDict_GetItemString(PyImport_GetModuleDict(), "pkg");
+    assert_non_null(pkg);
+    attr = PyObject_GetAttrString(pkg, "child");                 /* bound to the parent */
+    assert_ptr_equal(attr, child);
+    Py_DECREF(attr);
+    path = PyObject_GetAttrString(pkg, "__path__");
+    snprintf(expect, sizeof expect, "['%s/pkg']", PYMODRT_TEST_MODULE_DIR);
+    r = PyObject_Repr(path);
+    assert_string_equal(PyUnicode_AsUTF8(r), expect);
+    Py_DECREF(r);
+    Py_DECREF(path);
+    /* item 10: the loader says it is a package */
+    PyObject *loader = PyObject_GetAttrString(pkg, "__loader__");
+    r = PyObject_CallMethod(loader, "is_package", "s", "pkg");
+    assert_ptr_equal(r, Py_True);
+    Py_DECREF(r);
+    Py_DECREF(loader);
+    Py_DECREF(child);
+
+    other = PyImport_ImportModule("pkg.mismatch");               /* item 20 */
+    assert_non_null(other);
+    assert_string_equal(attr_str(other, "__name__", buf, sizeof buf), "other");
+    assert_ptr_equal(PyDict_GetItemString(PyImport_GetModuleDict(), "pkg.mismatch"), other);
+    Py_DECREF(other);
+
+    assert_null(PyImport_ImportModule("pkg.broken"));            /* item 18 */
+    tu_assert_exc(PyExc_SystemError, "initialization of broken failed without raising an exception");
+    assert_null(PyImport_ImportModule("pkg.missing"));
+    tu_assert_exc(PyExc_ModuleNotFoundError, "No module named 'pkg.missing'");
+    r = PyImport_ImportModuleLevel("pkg.child", NULL, NULL, NULL, 0);   /* evaluates to pkg */
+    assert_ptr_equal(r, pkg);
+    Py_DECREF(r);
+}
+
+static void
+test_non_ascii_names(void **state)   /* items 2, 17 */
+{
+    PyObject *m;
+    char buf[256];
+
+    (void)state;
+    m = PyImport_ImportModule("b\xc3\xbc" "cher");
+    assert_non_null(m);
+    assert_string_equal(attr_str(m, "__doc__", buf, sizeof buf), "punycode hook");
+    Py_DECREF(m);
+    assert_null(PyImport_ImportModule("caf\xc3\xa9"));
+    tu_assert_exc(PyExc_SystemError, "initialization of caf_dma did not return PyModuleDef");
+}
+
+static void
+test_inittab_and_import_api(void **state)   /* 9.6 built-in repr, PyImport_* */
+{
+    PyObject *m, *r, *name, *added;
+    char buf[256];
+
+    (void)state;
+    m = PyImport_ImportModule("builtin_demo");
+    assert_non_null(m);
+    r = PyObject_Repr(m);
+    assert_string_equal(PyUnicode_AsUTF8(r), "<module 'builtin_demo' (built-in)>");
+    Py_DECREF(r);
+    assert_string_equal(attr_str(m, "__doc__", buf, sizeof buf), "built in");
+    Py_DECREF(m);
+
+    name = PyUnicode_FromString("multi");
+    m = PyImport_Import(name);
+    assert_non_null(m);
+    r = PyImport_GetModule(name);
+    assert_ptr_equal(r, m);
+    Py_DECREF(r);
+    r = PyImport_ReloadModule(m);                 /* item 58: exec does not run again */
+    assert_ptr_equal(r, m);
+    Py_DECREF(r);
+    Py_DECREF(m);
+    Py_DECREF(name);
+    name = PyUnicode_FromString("never_imported");
+    assert_null(PyImport_GetModule(name));
+    tu_assert_no_exc();
+    Py_DECREF(name);
+
+    added = PyImport_AddModuleRef("scratch_mod");
+    assert_non_null(added);
+    assert_ptr_equal(PyImport_AddModule("scratch_mod"), added);   /* the same module */
+    assert_ptr_equal(PyImport_AddModuleRef("scratch_mod"), added);
+    Py_DECREF(added);
+    Py_DECREF(added);
+    assert_int_equal(PyDict_DelItemString(PyImport_GetModuleDict(), "scratch_mod"), 0);
+}
+
 static int
 import_multi_op(void *ctx)
 {
@@ -521,6 +635,9 @@ main(void)
         cmocka_unit_test(test_exec_results),
         cmocka_unit_test(test_export_hook),
         cmocka_unit_test(test_sys_module),
+        cmocka_unit_test(test_packages),
+        cmocka_unit_test(test_non_ascii_names),
+        cmocka_unit_test(test_inittab_and_import_api),
         cmocka_unit_test(test_import_alloc_failures),
     };
     if (getenv("TU_FILTER") != NULL)
