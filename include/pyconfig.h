@@ -20,7 +20,11 @@
 #define SIZEOF_WCHAR_T 4
 #define HAVE_DLOPEN 1
 #define HAVE_DYNAMIC_LOADING 1
-#define SOABI "pymodrt-315t-x86_64-linux-gnu"
+#if defined(__aarch64__)
+#  define SOABI "pymodrt-315t-aarch64-linux-gnu"
+#else
+#  define SOABI "pymodrt-315t-x86_64-linux-gnu"
+#endif
 #define PYMODRT 1
 
 #endif /* !Py_PYCONFIG_H */
