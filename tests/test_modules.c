@@ -335,6 +335,63 @@ test_abi_info(void **state)   /* items 74-77 */
     tu_assert_exc(PyExc_ImportError, "m: cannot use both internal and stable ABI");
 }
 
+static void
+test_api_version_warning(void **state)   /* item 35 */
+{
+    static PyModuleDef def = {PyModuleDef_HEAD_INIT, "apiv", NULL, 0, NULL, NULL, NULL, NULL,
+                              NULL};
+    PyObject *m;
+    char *err;
+
+    (void)state;
+    tu_stderr_begin();
+    m = PyModule_Create2(&def, 1012);
+    err = tu_stderr_end();
+    assert_non_null(m);    /* a warning, not an error */
+    assert_non_null(strstr(err, "RuntimeWarning: Python C API version mismatch for module apiv: "
+                                "This Python has API version 1013, module apiv has version 1012."));
+    free(err);
+    Py_DECREF(m);
+    m = PyModule_Create2(&def, PYTHON_ABI_VERSION);    /* 3 is accepted too */
+    assert_non_null(m);
+    Py_DECREF(m);
+}
+
+static PyModuleDef *seen_def = (PyModuleDef *)1;
+static PyObject *
+recording_create(PyObject *spec, PyModuleDef *def)
+{
+    PyObject *name = PyObject_GetAttrString(spec, "name"), *m;
+
+    seen_def = def;
+    if (name == NULL)
+        return NULL;
+    m = PyModule_NewObject(name);
+    Py_DECREF(name);
+    return m;
+}
+
+static void
+test_create_receives_spec_and_def(void **state)   /* items 48, 49 */
+{
+    static PyModuleDef_Slot slots[] = {{Py_mod_create, recording_create}, {0, NULL}};
+    static PyModuleDef def = {PyModuleDef_HEAD_INIT, "cr", NULL, 0, NULL, slots, NULL, NULL,
+                              NULL};
+    static PySlot pyslots[] = {PySlot_FUNC(Py_mod_create, recording_create), PySlot_END};
+    PyObject *spec = make_spec("cr"), *m;
+
+    (void)state;
+    m = PyModule_FromDefAndSpec(&def, spec);
+    assert_non_null(m);
+    assert_ptr_equal(seen_def, &def);
+    Py_DECREF(m);
+    m = PyModule_FromSlotsAndSpec(pyslots, spec);
+    assert_non_null(m);
+    assert_null(seen_def);                 /* 3.15: no def for slots modules */
+    Py_DECREF(m);
+    Py_DECREF(spec);
+}
+
 struct spec_ctx {
     PyObject *spec;
     PyObject *m;
@@ -391,6 +448,8 @@ main(void)
         cmocka_unit_test(test_accessor_errors),
         cmocka_unit_test(test_repr_and_partial_attribute),
         cmocka_unit_test(test_abi_info),
+        cmocka_unit_test(test_api_version_warning),
+        cmocka_unit_test(test_create_receives_spec_and_def),
         cmocka_unit_test(test_alloc_failures),
     };
     if (getenv("TU_FILTER") != NULL)

@@ -410,6 +410,48 @@ test_refcount_and_immortals(void **state)
     assert_null(x);
 }
 
+struct call_ctx {
+    PyObject *func, *args, *kw;
+};
+
+static int
+call_op(void *arg)
+{
+    struct call_ctx *c = arg;
+    PyObject *r = PyObject_Call(c->func, c->args, c->kw);
+
+    if (r == NULL)
+        return -1;
+    Py_DECREF(r);
+    return 0;
+}
+
+static void
+test_call_alloc_failures(void **state)
+{
+    PyObject *t = new_thing(), *one = PyLong_FromLong(1);
+    struct call_ctx c;
+
+    (void)state;
+    /* METH_VARARGS|METH_KEYWORDS through PyObject_Call: the tuple, dict and
+     * kwnames conversions all allocate */
+    c.func = PyObject_GetAttrString(t, "varkw");
+    c.args = PyTuple_Pack(2, one, one);
+    c.kw = PyDict_New();
+    PyDict_SetItemString(c.kw, "a", one);
+    PyDict_SetItemString(c.kw, "b", one);
+    assert_true(tu_alloc_failure_sweep(call_op, NULL, &c, PyExc_MemoryError) >= 1);
+    Py_DECREF(c.func);
+    /* METH_FASTCALL|METH_KEYWORDS from a tuple and a dict */
+    c.func = PyObject_GetAttrString(t, "fastkw");
+    assert_true(tu_alloc_failure_sweep(call_op, NULL, &c, PyExc_MemoryError) >= 1);
+    Py_DECREF(c.func);
+    Py_DECREF(c.args);
+    Py_DECREF(c.kw);
+    Py_DECREF(one);
+    Py_DECREF(t);
+}
+
 int
 main(void)
 {
@@ -418,6 +460,7 @@ main(void)
         cmocka_unit_test(test_instance_attributes),
         cmocka_unit_test(test_meth_conventions),
         cmocka_unit_test(test_cfunction_objects),
+        cmocka_unit_test(test_call_alloc_failures),
         cmocka_unit_test(test_object_protocol),
         cmocka_unit_test(test_refcount_and_immortals),
     };
