@@ -64,18 +64,34 @@ descr_check(descr_object *d, PyObject *obj)
     return -1;
 }
 
+/* The start every descriptor's __get__ shares: accessed on the class, the
+ * descriptor itself (*result set, returns 1); on a wrong instance, an
+ * error (returns -1); otherwise 0 and the caller binds. */
+static int
+descr_get_start(PyObject *self, PyObject *obj, PyObject **result)
+{
+    if (obj == NULL) {
+        *result = Py_NewRef(self);
+        return 1;
+    }
+    if (descr_check((descr_object *)self, obj) < 0) {
+        *result = NULL;
+        return -1;
+    }
+    return 0;
+}
+
 /* ---------------------------------------------------------------- methods */
 
 static PyObject *
 method_get(PyObject *self, PyObject *obj, PyObject *type)
 {
     descr_object *d = (descr_object *)self;
+    PyObject *r;
 
     (void)type;
-    if (obj == NULL)
-        return Py_NewRef(self);
-    if (descr_check(d, obj) < 0)
-        return NULL;
+    if (descr_get_start(self, obj, &r) != 0)
+        return r;
     if (d->u.method->ml_flags & METH_METHOD)
         return PyCMethod_New(d->u.method, obj, NULL, d->d.d_type);
     return PyCFunction_NewEx(d->u.method, obj, NULL);
@@ -287,12 +303,11 @@ member_get(PyObject *self, PyObject *obj, PyObject *type)
 {
     descr_object *d = (descr_object *)self;
     PyMemberDef *m = d->u.member;
+    PyObject *r;
 
     (void)type;
-    if (obj == NULL)
-        return Py_NewRef(self);
-    if (descr_check(d, obj) < 0)
-        return NULL;
+    if (descr_get_start(self, obj, &r) != 0)
+        return r;
     if (m->type == Py_T_OBJECT_EX) {
         PyObject *v = __atomic_load_n((PyObject **)((char *)obj + m->offset), __ATOMIC_ACQUIRE);
         if (v == NULL) {
@@ -348,12 +363,11 @@ static PyObject *
 getset_get(PyObject *self, PyObject *obj, PyObject *type)
 {
     descr_object *d = (descr_object *)self;
+    PyObject *r;
 
     (void)type;
-    if (obj == NULL)
-        return Py_NewRef(self);
-    if (descr_check(d, obj) < 0)
-        return NULL;
+    if (descr_get_start(self, obj, &r) != 0)
+        return r;
     if (d->u.getset->get == NULL) {
         PyErr_Format(PyExc_AttributeError, "attribute '%V' of '%.100s' objects is not readable",
                      d->d.d_name, "?", d->d.d_type->tp_name);

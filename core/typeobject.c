@@ -371,26 +371,30 @@ PyType_GenericNew(PyTypeObject *type, PyObject *args, PyObject *kwds)
 
 /* ------------------------------------------------------------ names */
 
-PyObject *
-PyType_GetName(PyTypeObject *type)
+/* A heap type's stored name (ht_name or ht_qualname), else the part of
+ * tp_name after the last dot. */
+static PyObject *
+type_name_ref(PyTypeObject *type, int qualified)
 {
     if (type->tp_flags & Py_TPFLAGS_HEAPTYPE) {
         PyHeapTypeObject *ht = (PyHeapTypeObject *)type;
-        if (ht->ht_name != NULL)
-            return Py_NewRef(ht->ht_name);
+        PyObject *n = qualified ? ht->ht_qualname : ht->ht_name;
+        if (n != NULL)
+            return Py_NewRef(n);
     }
     return PyUnicode_FromString(type_short_name(type));
 }
 
 PyObject *
+PyType_GetName(PyTypeObject *type)
+{
+    return type_name_ref(type, 0);
+}
+
+PyObject *
 PyType_GetQualName(PyTypeObject *type)
 {
-    if (type->tp_flags & Py_TPFLAGS_HEAPTYPE) {
-        PyHeapTypeObject *ht = (PyHeapTypeObject *)type;
-        if (ht->ht_qualname != NULL)
-            return Py_NewRef(ht->ht_qualname);
-    }
-    return PyUnicode_FromString(type_short_name(type));
+    return type_name_ref(type, 1);
 }
 
 PyObject *
