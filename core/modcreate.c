@@ -357,8 +357,8 @@ collect_cb(void *ctx, const PySlot *s)
  * validating anything (creation validates), so the loader can decide
  * before any of the module's code runs. */
 struct gil_scan {
-    int found;
-    uint64_t value;
+    int found_gil, found_multi;
+    uint64_t gil, multi;
 };
 
 static int
@@ -366,22 +366,33 @@ gil_scan_cb(void *ctx, const PySlot *s)
 {
     struct gil_scan *g = ctx;
 
-    if (s->sl_id == 87 && !g->found) {
-        g->found = 1;
-        g->value = s->sl_uint64;
+    if (s->sl_id == 87 && !g->found_gil) {
+        g->found_gil = 1;
+        g->gil = s->sl_uint64;
+    } else if (s->sl_id == 86 && !g->found_multi) {
+        g->found_multi = 1;
+        g->multi = s->sl_uint64;
     }
     return 0;
 }
 
-RT_INTERNAL int mod_def_requires_gil(PyModuleDef *def);
+RT_INTERNAL int interp_check_multi_phase(PyInterpreterState *interp, uint64_t multi,
+                                         int has_slot, const char *name);
+
+/* Reads Py_mod_gil and Py_mod_multiple_interpreters of a definition
+ * without validating (creation validates).  Returns 1 if the module needs
+ * the GIL; -1 with ImportError if the current interpreter refuses it. */
+RT_INTERNAL int mod_def_requires_gil(PyModuleDef *def, const char *name);
 int
-mod_def_requires_gil(PyModuleDef *def)
+mod_def_requires_gil(PyModuleDef *def, const char *name)
 {
-    struct gil_scan g = {0, 0};
+    struct gil_scan g = {0, 0, 0, 0};
 
     if (def->m_slots != NULL && slots_walk(def->m_slots, 0, NULL, 0, gil_scan_cb, &g) < 0)
         PyErr_Clear();   /* creation reports the slot error */
-    return !g.found || g.value != (uint64_t)(uintptr_t)Py_MOD_GIL_NOT_USED;
+    if (interp_check_multi_phase(PyInterpreterState_Get(), g.multi, g.found_multi, name) < 0)
+        return -1;
+    return !g.found_gil || g.gil != (uint64_t)(uintptr_t)Py_MOD_GIL_NOT_USED;
 }
 
 /* ------------------------------------------------------------- ABI info */
@@ -513,12 +524,14 @@ module_from_collected(struct modspec *ms, PyObject *spec, PyObject *nameobj)
     inquiry clear = def ? def->m_clear : ms->clear;
     freefunc fr = def ? def->m_free : ms->free;
 
-    /* Slots-only modules decide the GIL here, before create runs
-     * (SEMANTICS 7.4); def-based ones are decided by the loader. */
+    /* A module the interpreter refuses never touches its GIL: the
+     * sub-interpreter check comes first.  Slots-only modules then decide
+     * the GIL here, before create runs (SEMANTICS 7.4); def-based ones were
+     * decided by the loader. */
+    if (interp_check_multi_phase(PyInterpreterState_Get(), ms->multi, ms->nmulti, ms->name) < 0)
+        return NULL;
     if (def == NULL && (ms->ngil == 0 || ms->gil != (uint64_t)(uintptr_t)Py_MOD_GIL_NOT_USED) &&
         rt_gil_require(ms->name) < 0)
-        return NULL;
-    if (interp_check_multi_phase(PyInterpreterState_Get(), ms->multi, ms->nmulti, ms->name) < 0)
         return NULL;
     if (ms->create != NULL) {
         m = ms->create(spec, def);
@@ -548,10 +561,7 @@ module_from_collected(struct modspec *ms, PyObject *spec, PyObject *nameobj)
         void *old = mod_state_load(mo);
         mo->md_state = NULL;
         PyMem_Free(old);
-        mo->md_state_size = size;
-        mo->md_traverse = trav;
-        mo->md_clear = clear;
-        mo->md_free = fr;
+        mod_set_hooks(mo, size, trav, clear, fr);
         mo->md_def = def;
         mo->md_token = def != NULL ? (void *)def : ms->token;
         mo->md_requires_gil = ms->ngil == 0 ||
@@ -704,10 +714,12 @@ alloc_state(PyModuleObject *m)
 {
     void *state;
 
-    if (m->md_state_size < 0 || mod_state_load(m) != NULL)
+    Py_ssize_t size = __atomic_load_n(&m->md_state_size, __ATOMIC_RELAXED);
+
+    if (size < 0 || mod_state_load(m) != NULL)
         return 0;
     /* Allocated even for size 0: a non-NULL state marks "executed". */
-    state = PyMem_Calloc(1, m->md_state_size > 0 ? (size_t)m->md_state_size : 1);
+    state = PyMem_Calloc(1, size > 0 ? (size_t)size : 1);
     if (state == NULL) {
         PyErr_NoMemory();
         return -1;
@@ -848,10 +860,7 @@ PyModule_Create2(PyModuleDef *def, int api_version)
     }
     m->md_def = def;
     m->md_token = def;
-    m->md_state_size = def->m_size;
-    m->md_traverse = def->m_traverse;
-    m->md_clear = def->m_clear;
-    m->md_free = def->m_free;
+    mod_set_hooks(m, def->m_size, def->m_traverse, def->m_clear, def->m_free);
     m->md_requires_gil = 1;
     if (def->m_methods != NULL && PyModule_AddFunctions((PyObject *)m, def->m_methods) < 0)
         goto error;

@@ -58,6 +58,12 @@ module_init_dict(PyObject *dict, PyObject *name, PyObject *doc)
     return 0;
 }
 
+/* Every interpreter's list of live modules is guarded by one process-wide
+ * lock: a module may be freed (by a deferred decref) after its interpreter
+ * ended, and must then find no interpreter to unlink from rather than a
+ * freed one.  Taken only when modules are created, freed or collected. */
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static void
 module_link(PyModuleObject *m)
 {
@@ -66,31 +72,48 @@ module_link(PyModuleObject *m)
 
     if (interp == NULL)
         return;
+    pthread_mutex_lock(&live_lock);
     m->md_interp = interp;
-    pthread_mutex_lock(&interp->modules_lock);
     m->md_next = interp->live_modules;
     if (m->md_next != NULL)
         ((PyModuleObject *)m->md_next)->md_prev = (PyObject *)m;
     interp->live_modules = (PyObject *)m;
-    pthread_mutex_unlock(&interp->modules_lock);
+    pthread_mutex_unlock(&live_lock);
 }
 
 static void
 module_unlink(PyModuleObject *m)
 {
-    PyInterpreterState *interp = m->md_interp;
+    PyInterpreterState *interp;
 
-    if (interp == NULL)
-        return;
-    pthread_mutex_lock(&interp->modules_lock);
-    if (m->md_prev != NULL)
-        ((PyModuleObject *)m->md_prev)->md_next = m->md_next;
-    else
-        interp->live_modules = m->md_next;
-    if (m->md_next != NULL)
-        ((PyModuleObject *)m->md_next)->md_prev = m->md_prev;
-    pthread_mutex_unlock(&interp->modules_lock);
-    m->md_interp = NULL;
+    pthread_mutex_lock(&live_lock);
+    interp = m->md_interp;
+    if (interp != NULL) {
+        if (m->md_prev != NULL)
+            ((PyModuleObject *)m->md_prev)->md_next = m->md_next;
+        else
+            interp->live_modules = m->md_next;
+        if (m->md_next != NULL)
+            ((PyModuleObject *)m->md_next)->md_prev = m->md_prev;
+        m->md_interp = NULL;
+    }
+    pthread_mutex_unlock(&live_lock);
+}
+
+/* The interpreter is going away: modules still alive (held by a deferred
+ * decref or an extension) forget it. */
+RT_INTERNAL void mod_detach_interp(PyInterpreterState *interp);
+void
+mod_detach_interp(PyInterpreterState *interp)
+{
+    pthread_mutex_lock(&live_lock);
+    for (PyObject *m = interp->live_modules, *next; m != NULL; m = next) {
+        next = ((PyModuleObject *)m)->md_next;
+        ((PyModuleObject *)m)->md_interp = NULL;
+        ((PyModuleObject *)m)->md_prev = ((PyModuleObject *)m)->md_next = NULL;
+    }
+    interp->live_modules = NULL;
+    pthread_mutex_unlock(&live_lock);
 }
 
 static PyModuleObject *
@@ -267,7 +290,8 @@ PyModule_GetToken(PyObject *m, void **token)
 static int
 module_hooks_allowed(PyModuleObject *m)
 {
-    return m->md_state_size <= 0 || mod_state_load(m) != NULL;
+    return __atomic_load_n(&m->md_state_size, __ATOMIC_RELAXED) <= 0 ||
+           mod_state_load(m) != NULL;
 }
 
 static void
@@ -580,8 +604,8 @@ module_is_orphan(PyModuleObject *m, Py_ssize_t extra)
     Py_ssize_t pos = 0, internal = 0;
     int dict_owned = 0, r = 0;
 
-    if (m->md_traverse != NULL && module_hooks_allowed(m) &&
-        m->md_traverse((PyObject *)m, visits_add, &v) != 0)
+    traverseproc trav = __atomic_load_n(&m->md_traverse, __ATOMIC_ACQUIRE);
+    if (trav != NULL && module_hooks_allowed(m) && trav((PyObject *)m, visits_add, &v) != 0)
         goto done;
     while (PyDict_Next(m->md_dict, &pos, &key, &value))
         if (visits_add(value, &v) < 0)
@@ -609,21 +633,23 @@ live_modules_ref(PyInterpreterState *interp, Py_ssize_t *n)
     Py_ssize_t count = 0, cap;
     PyObject **arr;
 
-    pthread_mutex_lock(&interp->modules_lock);
+    pthread_mutex_lock(&live_lock);
     for (PyObject *m = interp->live_modules; m != NULL; m = ((PyModuleObject *)m)->md_next)
         count++;
-    pthread_mutex_unlock(&interp->modules_lock);
+    pthread_mutex_unlock(&live_lock);
     cap = count + 16;   /* room for modules created meanwhile */
     arr = PyMem_Malloc((size_t)cap * sizeof(*arr));
     if (arr == NULL)
         return NULL;
     *n = 0;
-    pthread_mutex_lock(&interp->modules_lock);
+    pthread_mutex_lock(&live_lock);
+    /* A module whose count already reached zero is being freed: its
+     * dealloc waits for this lock to unlink it.  Never resurrect it. */
     for (PyObject *m = interp->live_modules; m != NULL && *n < cap;
          m = ((PyModuleObject *)m)->md_next)
-        if (!_Py_IsImmortal(m))
-            arr[(*n)++] = Py_NewRef(m);
-    pthread_mutex_unlock(&interp->modules_lock);
+        if (!_Py_IsImmortal(m) && rt_try_incref(m))
+            arr[(*n)++] = m;
+    pthread_mutex_unlock(&live_lock);
     return arr;
 }
 
@@ -679,14 +705,12 @@ mod_clear_all(PyInterpreterState *interp)
     for (;;) {
         PyObject *m;
 
-        pthread_mutex_lock(&interp->modules_lock);
+        pthread_mutex_lock(&live_lock);
         for (m = interp->live_modules; m != NULL; m = ((PyModuleObject *)m)->md_next)
             if (((PyModuleObject *)m)->md_dict != NULL &&
-                PyDict_Size(((PyModuleObject *)m)->md_dict) > 0)
+                PyDict_Size(((PyModuleObject *)m)->md_dict) > 0 && rt_try_incref(m))
                 break;
-        if (m != NULL)
-            Py_INCREF(m);
-        pthread_mutex_unlock(&interp->modules_lock);
+        pthread_mutex_unlock(&live_lock);
         if (m == NULL)
             return;
         Py_TYPE(m)->tp_clear(m);

@@ -9,6 +9,8 @@
  * then "attached" only records that the thread state is current. */
 #include "internal/pycore.h"
 
+RT_INTERNAL void mod_detach_interp(PyInterpreterState *interp);
+
 struct rt_runtime rt_runtime = {
     .interp_lock = PTHREAD_MUTEX_INITIALIZER,
 };
@@ -34,7 +36,6 @@ interp_new(PyInterpreterState *share_gil_with)
     if (interp == NULL)
         return NULL;
     pthread_mutex_init(&interp->threads_lock, NULL);
-    pthread_mutex_init(&interp->modules_lock, NULL);
     interp->dlopenflags = RTLD_NOW_VALUE;
     interp->modules = PyDict_New();
     interp->dict = PyDict_New();
@@ -47,7 +48,6 @@ interp_new(PyInterpreterState *share_gil_with)
         Py_XDECREF(interp->sysdict);
         Py_XDECREF(interp->modules_by_index);
         pthread_mutex_destroy(&interp->threads_lock);
-        pthread_mutex_destroy(&interp->modules_lock);
         mem_free(interp);
         return NULL;
     }
@@ -57,7 +57,6 @@ interp_new(PyInterpreterState *share_gil_with)
         Py_DECREF(interp->sysdict);
         Py_DECREF(interp->modules_by_index);
         pthread_mutex_destroy(&interp->threads_lock);
-        pthread_mutex_destroy(&interp->modules_lock);
         mem_free(interp);
         return NULL;
     }
@@ -87,9 +86,9 @@ interp_delete(PyInterpreterState *interp)
     Py_CLEAR(interp->modules);
     Py_CLEAR(interp->sysdict);
     Py_CLEAR(interp->dict);
+    mod_detach_interp(interp);
     rt_gil_interp_fini(interp);
     pthread_mutex_destroy(&interp->threads_lock);
-    pthread_mutex_destroy(&interp->modules_lock);
     mem_free(interp);
 }
 

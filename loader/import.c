@@ -49,7 +49,7 @@
 
 RT_INTERNAL const char *mod_swap_pkgcontext(const char *ctx);
 RT_INTERNAL int state_set_module(PyInterpreterState *interp, Py_ssize_t idx, PyObject *m);
-RT_INTERNAL int mod_def_requires_gil(PyModuleDef *def);
+RT_INTERNAL int mod_def_requires_gil(PyModuleDef *def, const char *name);
 
 #define IMP_NAME_MAX 1024   /* longer module names are refused */
 
@@ -668,7 +668,8 @@ run_init_from_sub(PyInterpreterState *interp, PyObject *spec, PyObject *name, Py
     }
     if (r != NULL) {   /* a PyModuleDef: create the module here */
         PyModuleDef *def = (PyModuleDef *)r;
-        if (mod_def_requires_gil(def) && rt_gil_require(fullname) < 0)
+        int needs = mod_def_requires_gil(def, fullname);
+        if (needs < 0 || (needs && rt_gil_require(fullname) < 0))
             return NULL;
         return PyModule_FromDefAndSpec2(def, spec, PYTHON_API_VERSION);
     }
@@ -787,7 +788,8 @@ create_dynamic(PyInterpreterState *interp, PyObject *spec, PyObject *name, PyObj
     if (is_def) {
         PyModuleDef *def = (PyModuleDef *)m;
         m = NULL;
-        if (mod_def_requires_gil(def) && rt_gil_require(fullname) < 0)
+        int needs = mod_def_requires_gil(def, fullname);
+        if (needs < 0 || (needs && rt_gil_require(fullname) < 0))
             goto done;
         m = PyModule_FromDefAndSpec2(def, spec, PYTHON_API_VERSION);
         goto done;

@@ -391,10 +391,11 @@ Py_NewInterpreterFromConfig(PyThreadState **tstate_p, const PyInterpreterConfig 
     if (PyStatus_Exception(s))
         return s;
     own_gil = config->gil == PyInterpreterConfig_OWN_GIL;
-    save = PyThreadState_Swap(NULL);
+    /* Built while the caller's thread state is current, so that an
+     * allocation failure can be raised (and is then cleared) there. */
     interp = interp_new(own_gil ? NULL : rt_runtime.main_interp);
     if (interp == NULL) {
-        PyThreadState_Swap(save);
+        PyErr_Clear();
         return PyStatus_NoMemory();
     }
     interp->check_multi_interp_extensions = config->check_multi_interp_extensions;
@@ -402,10 +403,10 @@ Py_NewInterpreterFromConfig(PyThreadState **tstate_p, const PyInterpreterConfig 
     ts = PyThreadState_New(interp);
     if (ts == NULL) {
         interp_delete(interp);
-        PyThreadState_Swap(save);
+        PyErr_Clear();
         return PyStatus_NoMemory();
     }
-    PyThreadState_Swap(ts);
+    save = PyThreadState_Swap(ts);
     if (imp_interp_init(interp) < 0) {
         PyErr_Clear();
         imp_interp_fini(interp);

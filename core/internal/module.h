@@ -11,10 +11,11 @@ typedef struct {
     PyModuleDef *md_def;          /* set before publication; immutable after */
     void *md_state;               /* atomic: published (release) by the exec
                                    * that allocates it; NULL until then */
-    Py_ssize_t md_state_size;     /* set before publication; -1 single-phase */
-    traverseproc md_traverse;     /* set before publication */
-    inquiry md_clear;             /* set before publication */
-    freefunc md_free;             /* set before publication */
+    Py_ssize_t md_state_size;     /* atomic, as md_traverse; -1 single-phase */
+    traverseproc md_traverse;     /* atomic: set at creation, read by the
+                                   * orphan collector of other threads */
+    inquiry md_clear;             /* atomic, as md_traverse */
+    freefunc md_free;             /* atomic, as md_traverse */
     void *md_token;               /* set before publication */
     int (*md_exec)(PyObject *);   /* slots-only modules: the single exec slot */
     PyObject *md_name;            /* immutable: cached exact str name or NULL */
@@ -25,14 +26,26 @@ typedef struct {
     int md_initializing;          /* atomic: set by the loader while the module's
                                    * exec runs (mirrors __spec__._initializing,
                                    * read on every registry hit) */
-    PyInterpreterState *md_interp;          /* immutable: owning interpreter */
-    PyObject *md_prev, *md_next;            /* guarded by md_interp->modules_lock */
+    PyInterpreterState *md_interp;          /* owning interpreter, NULL once it ended;
+                                             * guarded by live_lock (moduleobject.c) */
+    PyObject *md_prev, *md_next;            /* guarded by live_lock */
 } PyModuleObject;
 
 static inline void *
 mod_state_load(PyModuleObject *m)
 {
     return __atomic_load_n(&m->md_state, __ATOMIC_ACQUIRE);
+}
+
+/* The hook fields, written at creation while the collector may already
+ * see the module in its interpreter's list. */
+static inline void
+mod_set_hooks(PyModuleObject *m, Py_ssize_t size, traverseproc t, inquiry c, freefunc f)
+{
+    __atomic_store_n(&m->md_state_size, size, __ATOMIC_RELAXED);
+    __atomic_store_n(&m->md_traverse, t, __ATOMIC_RELAXED);
+    __atomic_store_n(&m->md_clear, c, __ATOMIC_RELAXED);
+    __atomic_store_n(&m->md_free, f, __ATOMIC_RELEASE);
 }
 
 RT_INTERNAL int mod_is_initializing(PyObject *module);

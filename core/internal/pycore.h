@@ -127,9 +127,10 @@ struct _is {
     void *imp;                          /* loader state (module locks); loader/import.c */
     void *gil;                          /* struct gil *: own, or the main interpreter's */
     int gil_owned;                      /* immutable: 1 if 'gil' belongs to this interp */
-    pthread_mutex_t modules_lock;       /* guards live_modules */
     PyObject *live_modules;             /* every module object of this interpreter,
-                                         * an intrusive list; guarded by modules_lock */
+                                         * an intrusive list; guarded by the
+                                         * process-wide live-modules lock
+                                         * (core/moduleobject.c) */
     pthread_mutex_t threads_lock;       /* guards threads */
     PyThreadState *threads;             /* guarded by threads_lock */
     PyInterpreterState *next;           /* guarded by runtime.interp_lock */
@@ -149,6 +150,25 @@ struct rt_runtime {
 RT_INTERNAL extern struct rt_runtime rt_runtime;
 
 RT_INTERNAL PyThreadState *ts_get(void);  /* current or NULL, no checks */
+
+/* Takes a reference unless the object is already being destroyed (its count
+ * reached zero): for lists that hold objects without a reference.  Returns
+ * 1 with a new reference, or 0. */
+static inline int
+rt_try_incref(PyObject *op)
+{
+    int64_t word = __atomic_load_n(&op->ob_refcnt_full, __ATOMIC_RELAXED);
+
+    for (;;) {
+        if ((int32_t)(uint32_t)word < 0)
+            return 1;                                /* immortal */
+        if ((uint32_t)word == 0)
+            return 0;                                /* dying */
+        if (__atomic_compare_exchange_n(&op->ob_refcnt_full, &word, word + 1, 1,
+                                        __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+            return 1;
+    }
+}
 
 /* -------------------------------------------------- critical sections (lock.c)
  * A thread that detaches suspends its critical sections (releasing their
