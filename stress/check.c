@@ -68,14 +68,21 @@ st_chk_violation(const char *invariant, int mi, int worker, int64_t interp_id, c
     va_list ap;
     int i;
 
+    size_t key;
+
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
+    /* Deduplicate on the text before the first number (ids, addresses and
+     * values vary from one occurrence to the next). */
+    key = strcspn(detail, "0123456789");
+    if (key > 60)
+        key = 60;
     atomic_fetch_add(&viol_total, 1);
     pthread_mutex_lock(&viol_mu);
     for (i = 0; i < nviols; i++)
         if (viols[i].mi == mi && strcmp(viols[i].invariant, invariant) == 0 &&
-            strncmp(viols[i].detail, detail, 40) == 0)
+            strncmp(viols[i].detail, detail, key) == 0)
             break;
     if (i < nviols) {
         viols[i].count++;

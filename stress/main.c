@@ -554,8 +554,11 @@ run_campaign(struct st_campaign *c, int cindex)
     }
 
     /* workers */
+    pthread_mutex_lock(&st_run.workers_mu);
     st_run.nworkers = st_run.threads;
     st_run.workers = calloc((size_t)st_run.nworkers, sizeof(struct st_worker));
+    pthread_mutex_unlock(&st_run.workers_mu);
+    atomic_store(&st_run.cur_shown, c);
     atomic_store(&st_run.stop, rc < 0);
     pthread_barrier_init(&st_run.start, NULL, (unsigned)st_run.nworkers + 1);
     pthread_barrier_init(&st_run.end, NULL, (unsigned)st_run.nworkers + 1);
@@ -593,6 +596,7 @@ run_campaign(struct st_campaign *c, int cindex)
         c->rounds++;
         main_doing("checking the quiescent state");
         st_chk_quiescent();
+        st_dog_tsan_collect();
         main_doing(NULL);
     }
     atomic_store(&st_run.stop, 1);
@@ -621,6 +625,7 @@ run_campaign(struct st_campaign *c, int cindex)
         PyThreadState_Swap(main_ts);
     }
     pymodrt_get_import_stats(&c->imports);
+    st_dog_tsan_collect();   /* while the module files are still mapped */
     main_doing("Py_FinalizeEx");
     if (Py_FinalizeEx() < 0)
         st_chk_violation("finalize", -1, -1, 0, "Py_FinalizeEx failed");
@@ -639,9 +644,11 @@ run_campaign(struct st_campaign *c, int cindex)
     st_run.ninterps = 0;
     pthread_barrier_destroy(&st_run.start);
     pthread_barrier_destroy(&st_run.end);
+    pthread_mutex_lock(&st_run.workers_mu);
     free(st_run.workers);
     st_run.workers = NULL;
     st_run.nworkers = 0;
+    pthread_mutex_unlock(&st_run.workers_mu);
     return rc;
 }
 
@@ -772,6 +779,7 @@ run_scaling(void)
     }
     main_doing(NULL);
     st_chk_quiescent();
+    st_dog_tsan_collect();
     Py_FinalizeEx();
     c.mem_after = pymodrt_mem_allocated();
     if (c.mem_after != c.mem_before)
@@ -925,6 +933,7 @@ main(int argc, char **argv)
     st_run.progress = !st_run.quiet && isatty(2);
     st_run.subinterps_available = 1;
     st_run.main_thread = pthread_self();
+    pthread_mutex_init(&st_run.workers_mu, NULL);
     st_chk_init();
     signal(SIGINT, on_sigint);
 

@@ -75,7 +75,7 @@ struct st_module {                       /* immutable during a campaign */
      * under st_chk's lock): */
     int gil_switched;                    /* switched a GIL on in mode auto */
     int gil_known;                       /* ran in mode auto at least once */
-    int sub_tried[2], sub_ok[2];         /* [0] shared GIL, [1] own GIL */
+    _Atomic int sub_tried[2], sub_ok[2]; /* atomic; [0] shared GIL, [1] own GIL */
     char sub_refusal[200];
     unsigned long violations;            /* counted under the check lock */
     char violated[160];                  /* invariant names, comma-separated */
@@ -183,14 +183,17 @@ struct st_run {                          /* process-wide; see each field */
     _Atomic int stop;
     _Atomic int faults_on;
     uint64_t round_ops;
-    int nworkers;
-    struct st_worker *workers;
+    pthread_mutex_t workers_mu;          /* guards 'workers' and 'nworkers' (the
+                                          * watchdog reads them; main sets them) */
+    int nworkers;                        /* guarded by workers_mu */
+    struct st_worker *workers;           /* guarded by workers_mu */
     int ninterps;
     struct st_interp *interp[ST_MAX_INTERPS];
     pthread_barrier_t start, end;
     _Atomic uint64_t main_op_start_ns;   /* heartbeat of the main thread */
     const char *_Atomic main_doing;
     pthread_t main_thread;
+    _Atomic(struct st_campaign *) cur_shown; /* campaign name for the watchdog */
     double t_start, t_total;             /* for the progress bar */
     _Atomic uint64_t ops_total;          /* finished campaigns' operations */
 };

@@ -61,7 +61,8 @@ stall(const char *who, int idx, int op, int mi, double secs)
                     "(limit %.1f s; seed %llu, campaign '%s')\n", who,
             idx < 0 ? (const char *)atomic_load(&st_run.main_doing) : st_op_names[op],
             mi >= 0 ? st_run.mods[mi].name : "-", secs, st_run.stall_seconds,
-            (unsigned long long)st_run.seed, st_run.cur ? st_run.cur->name : "-");
+            (unsigned long long)st_run.seed,
+            atomic_load(&st_run.cur_shown) ? atomic_load(&st_run.cur_shown)->name : "-");
     fprintf(stderr, "threads:\n");
     for (int i = 0; i < st_run.nworkers; i++) {
         struct st_worker *w = &st_run.workers[i];
@@ -109,7 +110,7 @@ progress(void)
     last_t = el;
     last_ops = ops;
     fprintf(stderr, "\r[%s] %3d%% %-40.40s %9.0f ops/s ", bar, (int)(frac * 100),
-            st_run.cur ? st_run.cur->name : "", rate);
+            atomic_load(&st_run.cur_shown) ? atomic_load(&st_run.cur_shown)->name : "", rate);
     progress_shown = 1;
 }
 
@@ -133,6 +134,7 @@ dog_main(void *arg)
         uint64_t now, limit = (uint64_t)(st_run.stall_seconds * 1e9);
         nanosleep(&ts, NULL);
         now = st_now_ns();
+        pthread_mutex_lock(&st_run.workers_mu);
         for (int i = 0; i < st_run.nworkers && st_run.workers != NULL; i++) {
             struct st_worker *w = &st_run.workers[i];
             uint64_t t = atomic_load(&w->op_start_ns);
@@ -147,6 +149,7 @@ dog_main(void *arg)
             stall("the main thread", -1, 0, -1, (double)(now - mt) / 1e9);
         if (st_run.progress && ++tick % 2 == 0)
             progress();
+        pthread_mutex_unlock(&st_run.workers_mu);
     }
     return NULL;
 }
@@ -194,8 +197,10 @@ struct tsan_rec {
     void *pcs[2][TSAN_FRAMES];
     void *loc;
 };
-static struct tsan_rec tsan_recs[TSAN_MAX];   /* written in the report callback */
-static _Atomic int tsan_n;                    /* atomic */
+static struct tsan_rec tsan_recs[TSAN_MAX];   /* slot i: written by the reporting thread
+                                               * that reserved it, read after tsan_ready[i] */
+static _Atomic int tsan_ready[TSAN_MAX];      /* atomic: slot i is complete */
+static _Atomic int tsan_n;                    /* atomic: slots reserved */
 static int tsan_collected;                    /* main thread only */
 
 int __tsan_get_report_data(void *report, const char **description, int *count,
@@ -223,8 +228,10 @@ __tsan_on_report(void *report)
     struct tsan_rec *r = &tsan_recs[i];
     memset(r, 0, sizeof *r);
     if (!__tsan_get_report_data(report, &desc, &count, &stacks, &mops, &locs, &mutexes, &threads,
-                                &tids, sleep, 1))
+                                &tids, sleep, 1)) {
+        atomic_store_explicit(&tsan_ready[i], 1, memory_order_release);
         return;
+    }
     snprintf(r->desc, sizeof r->desc, "%s", desc ? desc : "report");
     for (int m = 0; m < mops && m < 2; m++) {
         int tid, size, write, atomic;
@@ -238,8 +245,9 @@ __tsan_on_report(void *report)
         int tid, fd, supp;
         void *addr, *trace[1];
         if (__tsan_get_report_loc(report, 0, &type, &addr, &start, &size, &tid, &fd, &supp, trace, 1))
-            r->loc = (void *)start;
+            r->loc = type != NULL && strcmp(type, "global") == 0 ? addr : NULL;
     }
+    atomic_store_explicit(&tsan_ready[i], 1, memory_order_release);
 }
 
 /* The module whose file contains 'pc', or -1. */
@@ -276,6 +284,8 @@ st_dog_tsan_collect(void)
 
     for (; tsan_collected < n && tsan_collected < TSAN_MAX; tsan_collected++) {
         struct tsan_rec *r = &tsan_recs[tsan_collected];
+        if (!atomic_load_explicit(&tsan_ready[tsan_collected], memory_order_acquire))
+            break;   /* still being written: next time */
         const char *fn = NULL, *var = NULL, *first = NULL;
         int mi = -1;
         for (int m = 0; m < 2 && mi < 0; m++)

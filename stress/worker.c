@@ -181,7 +181,10 @@ op_interp(struct st_worker *w)
         int mi = c->mods[k];
         const struct st_module *mod = &st_run.mods[mi];
         PyObject *m = st_main_import(mi);
+        struct st_module *wm = &st_run.mods[mi];
+        atomic_store(&wm->sub_tried[own], 1);
         if (m != NULL) {
+            atomic_store(&wm->sub_ok[own], 1);
             if (mod->expect != NULL && !(own ? mod->expect->sub_own : mod->expect->sub_shared))
                 st_chk_violation("subinterpreter-support", mi, w->index, id,
                                  "loaded in a new sub-interpreter with %s GIL although it does "
