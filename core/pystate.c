@@ -229,6 +229,7 @@ PyThreadState_Swap(PyThreadState *ts)
     if (old == ts)
         return old;
     if (old != NULL && old->attached) {
+        cs_suspend_all(old);
         old->attached = 0;
         rt_gil_detach(old);
     }
@@ -237,6 +238,7 @@ PyThreadState_Swap(PyThreadState *ts)
         ts->rt = t;
         rt_gil_attach(ts);
         ts->attached = 1;
+        cs_resume_top(ts);
     }
     return old;
 }

@@ -885,6 +885,8 @@ load_multi_phase(PyInterpreterState *interp, PyObject *name, PyObject *spec, PyO
     if (init_module_attrs(m, spec) < 0)
         return NULL;
     imp_spec_set_initializing(spec, 1);
+    if (PyModule_Check(m))
+        __atomic_store_n(&((PyModuleObject *)m)->md_initializing, 1, __ATOMIC_RELEASE);
     if (PyDict_SetItem(interp->modules, name, m) < 0)
         goto done;
     if (exec_dynamic(m) < 0) {
@@ -894,15 +896,24 @@ load_multi_phase(PyInterpreterState *interp, PyObject *name, PyObject *spec, PyO
         PyErr_SetRaisedException(exc);
         goto done;
     }
-    /* Move the entry to the end, returning what exec left there. */
-    if (PyDict_Pop(interp->modules, name, &result) <= 0) {
-        if (!PyErr_Occurred())
-            PyErr_SetObject(PyExc_KeyError, name);
+    /* Move the entry to the end, returning what exec left there (an exec
+     * may replace its own entry).  If another thread deleted the entry
+     * while exec ran, CPython's importlib raises KeyError here; pymodrt
+     * returns the module it has just executed instead and leaves the
+     * registry as the deleting thread left it (issue 7: deleting entries
+     * while imports run is safe). */
+    int r = PyDict_Pop(interp->modules, name, &result);
+    if (r < 0)
+        goto done;
+    if (r == 0) {
+        result = Py_NewRef(m);
         goto done;
     }
     if (PyDict_SetItem(interp->modules, name, result) < 0)
         Py_CLEAR(result);
 done:
+    if (PyModule_Check(m))
+        __atomic_store_n(&((PyModuleObject *)m)->md_initializing, 0, __ATOMIC_RELEASE);
     imp_spec_set_initializing(spec, 0);
     return result;
 }
@@ -1112,29 +1123,59 @@ bind_to_parent(PyObject *parent, PyObject *name, PyObject *m)
     }
 }
 
+static int
+module_initializing(PyObject *m)
+{
+    return PyModule_Check(m) &&
+           __atomic_load_n(&((PyModuleObject *)m)->md_initializing, __ATOMIC_ACQUIRE);
+}
+
+static void
+raise_halted(PyObject *name)
+{
+    PyObject *msg = PyUnicode_FromFormat("import of %U halted; None in sys.modules", name);
+
+    if (msg != NULL) {
+        PyErr_SetImportErrorSubclass(PyExc_ModuleNotFoundError, msg, name, NULL);
+        Py_DECREF(msg);
+    }
+}
+
 /* Returns a new reference to sys.modules[NAME] if present and usable. */
 static PyObject *
 registry_get(PyInterpreterState *interp, PyObject *name, int *initializing)
 {
-    PyObject *m, *spec = NULL;
+    PyObject *m;
 
     *initializing = 0;
     if (PyDict_GetItemRef(interp->modules, name, &m) <= 0)
         return NULL;
     if (m == Py_None) {
         Py_DECREF(m);
-        PyObject *msg = PyUnicode_FromFormat("import of %U halted; None in sys.modules", name);
-        if (msg != NULL) {
-            PyErr_SetImportErrorSubclass(PyExc_ModuleNotFoundError, msg, name, NULL);
-            Py_DECREF(msg);
-        }
+        raise_halted(name);
         return NULL;
     }
-    if (PyModule_Check(m) &&
-        PyDict_GetItemStringRef(PyModule_GetDict(m), "__spec__", &spec) > 0) {
-        *initializing = imp_spec_initializing(spec);
-        Py_DECREF(spec);
-    }
+    *initializing = module_initializing(m);
+    return m;
+}
+
+/* The registry hit for a C name (walkthrough step 1): no temporary str,
+ * no lock, no allocation; the lookup runs inside an epoch section so the
+ * entry cannot be freed under it.  Returns a new reference, or NULL (no
+ * exception) when the slow path must decide. */
+static PyObject *
+registry_hit_utf8(PyInterpreterState *interp, const char *name, size_t n)
+{
+    Py_hash_t h = rt_hash_bytes(name, n);
+    PyObject *m;
+
+    rt_epoch_enter();
+    m = dict_lookup_utf8_borrowed(interp->modules, name, n, h);
+    if (m != NULL && (m == Py_None || module_initializing(m)))
+        m = NULL;
+    else if (m != NULL)
+        Py_INCREF(m);
+    rt_epoch_exit();
     return m;
 }
 
@@ -1265,11 +1306,23 @@ PyImport_Import(PyObject *name)
 PyObject *
 PyImport_ImportModule(const char *name)
 {
-    PyObject *n = PyUnicode_FromString(name), *m;
+    PyThreadState *ts = PyThreadState_Get();
+    size_t len = strlen(name);
+    PyObject *n, *m;
 
+    rt_gil_safepoint(ts);
+    if (len > 0 && len <= IMP_NAME_MAX) {
+        m = registry_hit_utf8(ts->interp, name, len);
+        if (m != NULL) {
+            rt_count(RT_C_IMPORTS);
+            rt_count(RT_C_HITS);
+            return m;
+        }
+    }
+    n = PyUnicode_FromString(name);
     if (n == NULL)
         return NULL;
-    m = PyImport_Import(n);
+    m = import_name(ts->interp, n);
     Py_DECREF(n);
     return m;
 }

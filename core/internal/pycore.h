@@ -109,6 +109,7 @@ struct _ts {
     int gilstate_counter;               /* owner thread only */
     uint64_t id;                        /* immutable */
     void *gilt;                         /* struct gil_thread *: gil/rt_gil.c */
+    PyCriticalSection *cs_top;          /* owner thread only: innermost critical section */
     void *imp_waiting_on;               /* the module lock this thread blocks on;
                                          * guarded by interp's import mutex */
     PyThreadState *prev, *next;         /* guarded by interp->threads_lock */
@@ -148,6 +149,12 @@ struct rt_runtime {
 RT_INTERNAL extern struct rt_runtime rt_runtime;
 
 RT_INTERNAL PyThreadState *ts_get(void);  /* current or NULL, no checks */
+
+/* -------------------------------------------------- critical sections (lock.c)
+ * A thread that detaches suspends its critical sections (releasing their
+ * locks); attaching resumes the innermost one. */
+RT_INTERNAL void cs_suspend_all(PyThreadState *ts);
+RT_INTERNAL void cs_resume_top(PyThreadState *ts);
 
 /* --------------------------------------------------------------- the GIL
  * Implemented by gil/rt_gil.c, the one file that knows both thread states
