@@ -2,6 +2,7 @@
 # one of EXIT ('|'-separated) and its output matches the regular expression
 # EXPECT.  Used by the planted-bug tests: pymodrt-stress must exit 1 and name
 # the module and the invariant.
+cmake_minimum_required(VERSION 3.25)
 string(REPLACE "|" ";" _cmd "${CMD}")
 string(REPLACE "|" ";" _exit "${EXIT}")
 execute_process(COMMAND ${_cmd} RESULT_VARIABLE _rc OUTPUT_VARIABLE _out ERROR_VARIABLE _err)

@@ -831,7 +831,7 @@ main(int argc, char **argv)
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     uint64_t u;
     double d;
-    int opt, exit_code;
+    int opt, exit_code, li = 0;
 
     st_run.threads = (int)(ncpu > 0 ? 2 * ncpu : 4);
     st_run.interps = 4;
@@ -845,7 +845,7 @@ main(int argc, char **argv)
         st_run.seed = ((uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ (uint64_t)getpid()) %
                       1000000000u;
     }
-    while ((opt = getopt_long(argc, argv, "hVq", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "hVq", longopts, &li)) != -1) {
         switch (opt) {
         case 't':
             if (parse_u64(optarg, &u) < 0 || u < 1 || u > ST_MAX_WORKERS)
@@ -900,8 +900,7 @@ main(int argc, char **argv)
         case 'V': printf("pymodrt-stress %s\n", PYMODRT_VERSION); return 0;
         default: usage(stderr); return 2;
         bad:
-            fprintf(stderr, "pymodrt-stress: bad value '%s' for --%s\n", optarg,
-                    longopts[0].name ? "option" : "");
+            fprintf(stderr, "pymodrt-stress: bad value '%s' for --%s\n", optarg, longopts[li].name);
             usage(stderr);
             return 2;
         }
