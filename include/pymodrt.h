@@ -100,8 +100,10 @@ PYMODRT_API PyObject *pymodrt_import_file(const char *name, const char *path);
  * come from the file's ELF dynamic symbol table (nothing is loaded or run).
  * For an export hook (PyModExport_x) the slots are read too: the library is
  * loaded (RTLD_LOCAL) and the hook called, which PEP 793 requires to do
- * nothing but return a static array.  A PyInit_x module's slots are only
- * known by running PyInit (an import), so they are reported as unknown. */
+ * nothing but return a static array; this needs an attached thread state
+ * (a hook may use the C API), and leaves the caller's error indicator as it
+ * was.  A PyInit_x module's slots are only known by running PyInit (an
+ * import), so they are reported as unknown. */
 enum { PYMODRT_HOOK_INIT = 1, PYMODRT_HOOK_EXPORT = 2 };
 
 typedef struct {

@@ -7,7 +7,9 @@
  * named PyModExport_x, PyModExportU_x, PyInit_x, PyInitU_x.  Step 2, only
  * for export hooks, loads the library RTLD_LOCAL, calls the hook and walks
  * its PySlot array (nested arrays included) without validating, recording
- * what it declares; a slot the runtime would refuse is noted.  The library
+ * what it declares; a slot the runtime would refuse, or a hook that fails,
+ * is noted.  Calling a hook needs an attached thread state (hooks may use
+ * the C API); the caller's error indicator is preserved.  The library
  * handle is closed again. */
 #include "loader.h"
 #include "punycode.h"
@@ -175,7 +177,28 @@ read_export_slots(const char *path, pymodrt_module_info *info)
     if (h == NULL)
         return;
     *(void **)&hook = dlsym(h, info->hook);
-    slots = hook != NULL ? hook() : NULL;
+    /* A hook may use the C API (to raise, say): it needs an attached
+     * thread state, and must not disturb the caller's error indicator. */
+    PyThreadState *ts = ts_get();
+    if (hook == NULL || ts == NULL || !ts->attached) {
+        snprintf(info->slot_error, sizeof info->slot_error,
+                 "slots not read: no attached thread state");
+        dlclose(h);
+        return;
+    }
+    PyObject *saved = PyErr_GetRaisedException();
+    slots = hook();
+    if (slots == NULL || PyErr_Occurred()) {
+        PyObject *exc = PyErr_GetRaisedException(), *text = exc ? PyObject_Str(exc) : NULL;
+        snprintf(info->slot_error, sizeof info->slot_error, "export hook failed: %s%s%s",
+                 exc ? Py_TYPE(exc)->tp_name : "returned NULL without an exception",
+                 text ? ": " : "", text ? PyUnicode_AsUTF8(text) : "");
+        Py_XDECREF(text);
+        Py_XDECREF(exc);
+        PyErr_Clear();
+        slots = NULL;
+    }
+    PyErr_SetRaisedException(saved);
     if (slots != NULL) {
         struct slot_reader r = {info, 0};
         info->slots_known = 1;

@@ -620,6 +620,10 @@ test_inspect_file(void **state)
     i = find_info(infos, n, "PyModExport_export_gilonly");
     assert_int_equal(i->has_abi, 1);
     assert_int_equal(i->gil_not_used, 0);
+    i = find_info(infos, n, "PyModExport_export_exc");   /* a failing hook is reported */
+    assert_int_equal(i->slots_known, 0);
+    assert_string_equal(i->slot_error, "export hook failed: LookupError: hook failed on purpose");
+    tu_assert_no_exc();                                    /* and leaves no exception */
 
     snprintf(path, sizeof path, "%s/b\xc3\xbc" "cher.so", PYMODRT_TEST_MODULE_DIR);
     assert_int_equal(pymodrt_inspect_file(path, infos, 128, err, sizeof err), 1);
