@@ -655,7 +655,7 @@ run_campaign(struct st_campaign *c, int cindex)
 /* ---------------------------------------------------------------- scaling */
 
 struct scale_arg {
-    struct st_worker w;
+    struct st_worker *w;
     enum st_op op;
     int mi;
     uint64_t iters;
@@ -672,13 +672,15 @@ scale_thread(void *p)
     PyThreadState *save = PyEval_SaveThread();
     pthread_barrier_wait(a->bar);
     PyEval_RestoreThread(save);
+    atomic_store(&a->w->started, 1);
     for (uint64_t i = 0; i < a->iters; i++)
-        st_work_op(&a->w, a->op, a->mi);
+        st_work_op(a->w, a->op, a->mi);
     save = PyEval_SaveThread();
     pthread_barrier_wait(a->bar);
     PyEval_RestoreThread(save);
     for (int k = 0; k < ST_MAX_MODULES; k++)
-        Py_CLEAR(a->w.held[k]);
+        Py_CLEAR(a->w->held[k]);
+    atomic_store(&a->w->started, 0);
     PyThreadState_Clear(ts);
     PyThreadState_DeleteCurrent();
     return NULL;
@@ -690,6 +692,7 @@ static double
 scale_time(int n, enum st_op op, int mi, uint64_t iters)
 {
     struct scale_arg *a = calloc((size_t)n, sizeof *a);
+    struct st_worker *ws = calloc((size_t)n, sizeof *ws);
     pthread_t *t = calloc((size_t)n, sizeof *t);
     pthread_barrier_t bar;
     PyThreadState *save;
@@ -697,15 +700,22 @@ scale_time(int n, enum st_op op, int mi, uint64_t iters)
 
     pthread_barrier_init(&bar, NULL, (unsigned)n + 1);
     for (int i = 0; i < n; i++) {
-        a[i].w.index = i;
-        a[i].w.ip = st_run.interp[0];
-        a[i].w.rng = st_run.seed + (uint64_t)i;
+        a[i].w = &ws[i];
+        ws[i].index = i;
+        ws[i].ip = st_run.interp[0];
+        ws[i].rng = st_run.seed + (uint64_t)i;
         a[i].op = op;
         a[i].mi = mi;
         a[i].iters = iters;
         a[i].bar = &bar;
         pthread_create(&t[i], NULL, scale_thread, &a[i]);
+        ws[i].thread = t[i];
     }
+    /* The watchdog watches these threads as workers. */
+    pthread_mutex_lock(&st_run.workers_mu);
+    st_run.workers = ws;
+    st_run.nworkers = n;
+    pthread_mutex_unlock(&st_run.workers_mu);
     save = PyEval_SaveThread();
     pthread_barrier_wait(&bar);
     t0 = st_now();
@@ -714,7 +724,12 @@ scale_time(int n, enum st_op op, int mi, uint64_t iters)
     for (int i = 0; i < n; i++)
         pthread_join(t[i], NULL);
     PyEval_RestoreThread(save);
+    pthread_mutex_lock(&st_run.workers_mu);
+    st_run.workers = NULL;
+    st_run.nworkers = 0;
+    pthread_mutex_unlock(&st_run.workers_mu);
     pthread_barrier_destroy(&bar);
+    free(ws);
     free(a);
     free(t);
     return t1 - t0;
