@@ -240,6 +240,15 @@ test_single_phase_m_copy(void **state)   /* items 21-26, 115 */
     assert_int_equal(attr_long(b, "value"), 10);
     assert_null(PyModule_GetDef(b));                       /* item 25 */
     tu_assert_no_exc();
+    Py_ssize_t size;                                       /* item 71 */
+    assert_int_equal(PyModule_GetStateSize(a, &size), 0);
+    assert_int_equal(size, -1);                            /* m_size == -1 */
+    assert_int_equal(PyModule_GetStateSize(b, &size), 0);
+    assert_int_equal(size, 0);                             /* restored from m_copy: defaults */
+    PyObject *sys = PyImport_ImportModule("sys");
+    assert_int_equal(PyModule_GetStateSize(sys, &size), 0);
+    assert_int_equal(size, -1);
+    Py_DECREF(sys);
     fa = PyObject_GetAttrString(a, "init_calls");
     fb = PyObject_GetAttrString(b, "init_calls");
     assert_ptr_equal(fa, fb);                              /* item 24 */
