@@ -143,5 +143,6 @@ main(int argc, char **argv)
     if (Py_FinalizeEx() < 0)
         failures++;
     printf("%s\n", failures ? "FAILED" : "ok");
+    fflush(stdout);
     return failures ? 1 : 0;
 }
