@@ -20,8 +20,7 @@
  * Thread safety: creation and exec run in the importing thread before the
  * module is visible to others (the loader publishes it); module fields are
  * written here before publication.  The package context is thread-local,
- * as in CPython 3.15.  modules_by_index is guarded by the interpreter's
- * import lock (held by the loader around PyState_AddModule). */
+ * as in CPython 3.15.  modules_by_index is a list: its own lock guards it. */
 #include "internal/module.h"
 
 /* ----------------------------------------------------------- slot table */
@@ -558,9 +557,9 @@ module_from_collected(struct modspec *ms, PyObject *spec, PyObject *nameobj)
     }
     if (PyModule_Check(m)) {
         PyModuleObject *mo = (PyModuleObject *)m;
-        void *old = mod_state_load(mo);
-        mo->md_state = NULL;
-        PyMem_Free(old);
+        /* SEMANTICS 4.1 step 9: the state pointer is reset, not freed (a
+         * create slot may hand back a module other threads already use). */
+        __atomic_store_n(&mo->md_state, NULL, __ATOMIC_RELEASE);
         mod_set_hooks(mo, size, trav, clear, fr);
         mo->md_def = def;
         mo->md_token = def != NULL ? (void *)def : ms->token;
@@ -892,9 +891,16 @@ PyState_FindModule(PyModuleDef *def)
     Py_ssize_t idx = def->m_base.m_index;
     PyObject *list = interp->modules_by_index, *m;
 
-    if (def->m_slots != NULL || idx <= 0 || list == NULL || idx >= PyList_GET_SIZE(list))
+    if (def->m_slots != NULL || idx <= 0 || list == NULL)
         return NULL;
-    m = PyList_GET_ITEM(list, idx);
+    /* The list grows under other threads' imports: read it with its lock.
+     * The result is borrowed, kept alive by the list. */
+    m = PyList_GetItemRef(list, idx);
+    if (m == NULL) {
+        PyErr_Clear();   /* out of range: not found */
+        return NULL;
+    }
+    Py_DECREF(m);
     return m == Py_None ? NULL : m;
 }
 

@@ -548,38 +548,70 @@ PyTypeObject PyModule_Type = {
  * deferred by the epoch layer) just postpone collection to the next pass.
  * Runs when an import misses the registry and when the interpreter ends. */
 
+/* Visit counts keyed by object, in an open-addressing table (a module may
+ * hold tens of thousands of attributes: counting must stay linear). */
 struct visits {
     PyObject **objs;
     Py_ssize_t *counts;
-    Py_ssize_t n, cap;
+    Py_ssize_t n, cap;          /* cap: a power of two, or 0 */
 };
+
+static size_t
+visits_slot(const struct visits *v, PyObject *op)
+{
+    uintptr_t h = (uintptr_t)op;
+
+    h ^= h >> 17;
+    h *= 0x9E3779B97F4A7C15ull;
+    return (size_t)(h >> 7) & (size_t)(v->cap - 1);
+}
+
+static int
+visits_grow(struct visits *v)
+{
+    struct visits nv = {NULL, NULL, 0, v->cap ? v->cap * 2 : 64};
+
+    nv.objs = PyMem_Calloc((size_t)nv.cap, sizeof(*nv.objs));
+    nv.counts = PyMem_Calloc((size_t)nv.cap, sizeof(*nv.counts));
+    if (nv.objs == NULL || nv.counts == NULL) {
+        PyMem_Free(nv.objs);
+        PyMem_Free(nv.counts);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < v->cap; i++) {
+        if (v->objs[i] == NULL)
+            continue;
+        size_t j = visits_slot(&nv, v->objs[i]);
+        while (nv.objs[j] != NULL)
+            j = (j + 1) & (size_t)(nv.cap - 1);
+        nv.objs[j] = v->objs[i];
+        nv.counts[j] = v->counts[i];
+        nv.n++;
+    }
+    PyMem_Free(v->objs);
+    PyMem_Free(v->counts);
+    *v = nv;
+    return 0;
+}
 
 static int
 visits_add(PyObject *op, void *arg)
 {
     struct visits *v = arg;
+    size_t j;
 
-    for (Py_ssize_t i = 0; i < v->n; i++) {
-        if (v->objs[i] == op) {
-            v->counts[i]++;
-            return 0;
-        }
+    if (op == NULL)
+        return 0;
+    if ((v->n + 1) * 2 > v->cap && visits_grow(v) < 0)
+        return -1;
+    j = visits_slot(v, op);
+    while (v->objs[j] != NULL && v->objs[j] != op)
+        j = (j + 1) & (size_t)(v->cap - 1);
+    if (v->objs[j] == NULL) {
+        v->objs[j] = op;
+        v->n++;
     }
-    if (v->n == v->cap) {
-        Py_ssize_t cap = v->cap ? v->cap * 2 : 32;
-        PyObject **o = PyMem_Realloc(v->objs, (size_t)cap * sizeof(*o));
-        if (o == NULL)
-            return -1;
-        v->objs = o;
-        Py_ssize_t *c = PyMem_Realloc(v->counts, (size_t)cap * sizeof(*c));
-        if (c == NULL)
-            return -1;
-        v->counts = c;
-        v->cap = cap;
-    }
-    v->objs[v->n] = op;
-    v->counts[v->n] = 1;
-    v->n++;
+    v->counts[j]++;
     return 0;
 }
 
@@ -610,9 +642,9 @@ module_is_orphan(PyModuleObject *m, Py_ssize_t extra)
     while (PyDict_Next(m->md_dict, &pos, &key, &value))
         if (visits_add(value, &v) < 0)
             goto done;
-    for (Py_ssize_t i = 0; i < v.n; i++) {
-        if (v.objs[i] == m->md_dict)
-            continue;   /* a module that references its own dict */
+    for (Py_ssize_t i = 0; i < v.cap; i++) {
+        if (v.objs[i] == NULL || v.objs[i] == m->md_dict)
+            continue;   /* empty slot, or a module that references its own dict */
         if (Py_REFCNT(v.objs[i]) == v.counts[i] && refers_to_module(v.objs[i], (PyObject *)m))
             internal++;
     }
@@ -673,8 +705,13 @@ mod_collect_orphans(PyInterpreterState *interp)
                 Py_TYPE(m)->tp_clear((PyObject *)m);
                 PyErr_Clear();
                 PyErr_SetRaisedException(exc);
-                freed++;
-                rt_count(RT_C_ORPHANS_FREED);
+                /* An m_clear that fails leaves the dict (SEMANTICS 4.5):
+                 * only a dict that really emptied counts, or the loop
+                 * would find the same orphan forever. */
+                if (PyDict_Size(m->md_dict) == 0) {
+                    freed++;
+                    rt_count(RT_C_ORPHANS_FREED);
+                }
             }
             Py_DECREF(m);
         }
@@ -699,22 +736,24 @@ mod_discard(PyObject *op)
     Py_DECREF(op);
 }
 
+/* Finalization: clear every module of the interpreter once (m_clear, then
+ * the dict directly, whatever m_clear returned, as CPython's
+ * _PyModule_ClearDict does), which breaks the module/function cycles. */
 void
 mod_clear_all(PyInterpreterState *interp)
 {
-    for (;;) {
-        PyObject *m;
+    Py_ssize_t n;
+    PyObject **mods = live_modules_ref(interp, &n);
 
-        pthread_mutex_lock(&live_lock);
-        for (m = interp->live_modules; m != NULL; m = ((PyModuleObject *)m)->md_next)
-            if (((PyModuleObject *)m)->md_dict != NULL &&
-                PyDict_Size(((PyModuleObject *)m)->md_dict) > 0 && rt_try_incref(m))
-                break;
-        pthread_mutex_unlock(&live_lock);
-        if (m == NULL)
-            return;
-        Py_TYPE(m)->tp_clear(m);
+    if (mods == NULL)
+        return;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyModuleObject *m = (PyModuleObject *)mods[i];
+        Py_TYPE(m)->tp_clear((PyObject *)m);
         PyErr_Clear();
+        if (m->md_dict != NULL)
+            PyDict_Clear(m->md_dict);
         Py_DECREF(m);
     }
+    PyMem_Free(mods);
 }

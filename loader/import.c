@@ -57,6 +57,35 @@ RT_INTERNAL int mod_def_requires_gil(PyModuleDef *def, const char *name);
 
 static PyObject *ext_cache;                 /* dict "path:name" -> capsule(ext_entry);
                                              * created at runtime init, lock-free reads */
+/* Guards every def->m_base.m_copy swap and read: a snapshot may be replaced
+ * by an import in another interpreter while a reload iterates it, so
+ * readers take their own reference under this lock. */
+static pthread_mutex_t m_copy_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static PyObject *
+m_copy_get_ref(PyModuleDef *def)
+{
+    PyObject *c;
+
+    pthread_mutex_lock(&m_copy_lock);
+    c = Py_XNewRef(def->m_base.m_copy);
+    pthread_mutex_unlock(&m_copy_lock);
+    return c;
+}
+
+/* Installs 'copy' (a new reference, or NULL) and returns the old snapshot
+ * for the caller to release outside the lock. */
+static PyObject *
+m_copy_swap(PyModuleDef *def, PyObject *copy)
+{
+    PyObject *old;
+
+    pthread_mutex_lock(&m_copy_lock);
+    old = def->m_base.m_copy;
+    def->m_base.m_copy = copy;
+    pthread_mutex_unlock(&m_copy_lock);
+    return old;
+}
 static PyObject *deadlock_error;            /* immutable after init */
 
 struct inittab_entry {
@@ -287,9 +316,8 @@ imp_interp_fini(PyInterpreterState *interp)
             if (PyDict_Pop(interp->modules, PyList_GET_ITEM(keys, i), &m) > 0) {
                 /* m_copy snapshots taken from this module die with it. */
                 PyModuleDef *def = PyModule_Check(m) ? PyModule_GetDef(m) : NULL;
-                if (def != NULL && def->m_base.m_copy != NULL) {
-                    PyObject *copy = def->m_base.m_copy;
-                    def->m_base.m_copy = NULL;
+                PyObject *copy = def != NULL ? m_copy_swap(def, NULL) : NULL;
+                if (copy != NULL) {
                     PyDict_Clear(copy);
                     Py_DECREF(copy);
                 }
@@ -329,9 +357,8 @@ imp_runtime_fini(void)
         PyObject *k, *v;
         while (PyDict_Next(ext_cache, &pos, &k, &v)) {
             struct ext_entry *e = PyCapsule_GetPointer(v, "pymodrt.ext_entry");
-            if (e != NULL && e->def->m_base.m_copy != NULL) {
-                PyObject *copy = e->def->m_base.m_copy;
-                e->def->m_base.m_copy = NULL;
+            PyObject *copy = e != NULL ? m_copy_swap(e->def, NULL) : NULL;
+            if (copy != NULL) {
                 PyDict_Clear(copy);
                 Py_DECREF(copy);
             }
@@ -567,7 +594,10 @@ reload_single_phase(PyInterpreterState *interp, struct ext_entry *e, PyObject *n
             if (PyDict_SetItem(interp->modules, name, m) < 0)
                 goto error;
         }
-        if (PyDict_Update(PyModule_GetDict(m), def->m_base.m_copy) < 0)
+        PyObject *snapshot = m_copy_get_ref(def);
+        int r = snapshot != NULL ? PyDict_Update(PyModule_GetDict(m), snapshot) : 0;
+        Py_XDECREF(snapshot);
+        if (r < 0)
             goto error;
         ((PyModuleObject *)m)->md_requires_gil = e->requires_gil;
     } else {
@@ -618,7 +648,7 @@ single_phase_record(PyObject *m, PyObject *key, PyObject *path, PyObject *(*init
         PyObject *copy = PyDict_Copy(PyModule_GetDict(m));
         if (copy == NULL)
             return -1;
-        Py_XSETREF(def->m_base.m_copy, copy);
+        Py_XDECREF(m_copy_swap(def, copy));
         return cache_store(key, def, NULL, requires_gil);
     }
     def->m_base.m_init = init;
@@ -651,7 +681,11 @@ run_init_from_sub(PyInterpreterState *interp, PyObject *spec, PyObject *name, Py
         PyErr_FormatUnraisable("Exception while importing from subinterpreter");
         failed = 1;
     } else if (!is_def) {
-        if ((((PyModuleObject *)r)->md_requires_gil && rt_gil_require(fullname) < 0) ||
+        /* A module the sub-interpreter will refuse must not switch the
+         * main interpreter's GIL on; its cache entry is still recorded. */
+        int refused = interp->check_multi_interp_extensions;
+        if ((!refused && ((PyModuleObject *)r)->md_requires_gil &&
+             rt_gil_require(fullname) < 0) ||
             single_phase_record(r, key, path, (PyObject *(*)(void))hook->fn) < 0) {
             PyErr_FormatUnraisable("Exception while importing from subinterpreter");
             failed = 1;
@@ -712,7 +746,10 @@ create_dynamic(PyInterpreterState *interp, PyObject *spec, PyObject *name, PyObj
         goto done;
     if (cached != NULL) {
         struct ext_entry *e = PyCapsule_GetPointer(cached, "pymodrt.ext_entry");
-        if (e->def->m_size != -1 || e->def->m_base.m_copy != NULL) {
+        PyObject *snapshot = e->def->m_size == -1 ? m_copy_get_ref(e->def) : NULL;
+        int usable = e->def->m_size != -1 || snapshot != NULL;
+        Py_XDECREF(snapshot);
+        if (usable) {
             *kind = LOAD_SINGLE;
             m = reload_single_phase(interp, e, name, path, &hook);
             goto done;
@@ -1356,10 +1393,20 @@ PyImport_ImportModuleLevelObject(PyObject *name, PyObject *globals, PyObject *lo
     m = PyImport_Import(name);
     if (m == NULL)
         return NULL;
-    if (fromlist != NULL && PyObject_IsTrue(fromlist) > 0)
-        return m;
+    if (fromlist != NULL) {
+        int has = PyObject_IsTrue(fromlist);
+        if (has != 0) {
+            if (has < 0)
+                Py_CLEAR(m);
+            return m;
+        }
+    }
     /* "import a.b.c" evaluates to the top-level package a. */
     s = PyUnicode_AsUTF8(name);
+    if (s == NULL) {
+        Py_DECREF(m);
+        return NULL;
+    }
     dot = strchr(s, '.');
     if (dot == NULL)
         return m;
