@@ -23,9 +23,10 @@
  * unregisters, and the next new thread recycles the record.
  *
  * ThreadSanitizer cannot see ck_pr's inline-asm atomics, so under TSan the
- * two happens-before edges ck_epoch provides are annotated: a reader's
- * section end "releases" the grace token, and every deferred callback
- * "acquires" it before touching memory (DEPS.md 1.10). */
+ * happens-before edges ck_epoch provides are annotated: a reader's section
+ * end "releases" the grace token and every deferred callback "acquires" it
+ * before touching memory (DEPS.md 1.10); a thread that gives its record
+ * back releases the record, and the thread that recycles it acquires it. */
 #include "internal/pycore.h"
 
 #include <ck_epoch.h>
@@ -72,7 +73,11 @@ rt_epoch_record(void)
         return r;
     pthread_once(&rt_epoch_once, rt_epoch_init_once);
     r = ck_epoch_recycle(&rt_epoch, NULL);
-    if (r == NULL) {
+    if (r != NULL) {
+        /* Taking over a record an exited thread gave back: ck_epoch hands it
+         * over with an atomic state word TSan cannot see (inline asm). */
+        TSAN_ACQUIRE(r);
+    } else {
         if (posix_memalign((void **)&r, RT_CACHELINE, sizeof(*r)) != 0)
             Py_FatalError("cannot allocate an epoch record");
         ck_epoch_register(&rt_epoch, r, NULL);
@@ -89,6 +94,7 @@ rt_epoch_thread_exit(struct rt_thread *t)
         return;
     /* ck_epoch_unregister drops pending callbacks: run them first. */
     ck_epoch_barrier(t->epoch);
+    TSAN_RELEASE(t->epoch);   /* paired with the acquire after recycling */
     ck_epoch_unregister(t->epoch);
     t->epoch = NULL;
 }

@@ -34,6 +34,7 @@ static pthread_mutex_t rt_threads_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct rt_thread *rt_threads;             /* guarded by rt_threads_lock */
 static int64_t rt_exited_bytes;                  /* guarded by rt_threads_lock */
 static uint64_t rt_exited_count;                 /* guarded by rt_threads_lock */
+static uint64_t rt_exited_counters[RT_C_COUNT];  /* guarded by rt_threads_lock */
 static pthread_key_t rt_thread_key;
 static pthread_once_t rt_thread_key_once = PTHREAD_ONCE_INIT;
 static _Thread_local struct rt_thread *rt_self;  /* owner thread only */
@@ -55,6 +56,8 @@ rt_thread_destroy(void *arg)
     }
     rt_exited_bytes += atomic_load_explicit(&t->mem_bytes, memory_order_relaxed);
     rt_exited_count += atomic_load_explicit(&t->mem_count, memory_order_relaxed);
+    for (int c = 0; c < RT_C_COUNT; c++)
+        rt_exited_counters[c] += atomic_load_explicit(&t->counters[c], memory_order_relaxed);
     pthread_mutex_unlock(&rt_threads_lock);
     rt_self = NULL;
     /* The record itself is not counted: it is allocated from the system. */
@@ -288,6 +291,20 @@ pymodrt_mem_allocated(void)
     sum = rt_exited_bytes;
     for (t = rt_threads; t != NULL; t = t->next)
         sum += atomic_load_explicit(&t->mem_bytes, memory_order_relaxed);
+    pthread_mutex_unlock(&rt_threads_lock);
+    return sum;
+}
+
+uint64_t
+rt_counter_sum(enum rt_counter c)
+{
+    uint64_t sum;
+    struct rt_thread *t;
+
+    pthread_mutex_lock(&rt_threads_lock);
+    sum = rt_exited_counters[c];
+    for (t = rt_threads; t != NULL; t = t->next)
+        sum += atomic_load_explicit(&t->counters[c], memory_order_relaxed);
     pthread_mutex_unlock(&rt_threads_lock);
     return sum;
 }

@@ -648,6 +648,57 @@ done:
 
 /* ------------------------------------------------------------------- exec */
 
+/* Exec fault injection (pymodrt_fault_exec_rate): one read-mostly word on
+ * the exec path; draws come from a per-thread xorshift generator. */
+static _Atomic uint64_t exec_fault_bits;   /* atomic: threshold out of 2^32; 0 = off */
+static _Atomic uint64_t exec_fault_seed;   /* atomic */
+
+void
+pymodrt_fault_exec_rate(double rate, uint64_t seed)
+{
+    uint64_t bits = 0;
+
+    if (rate > 0.0)
+        bits = rate >= 1.0 ? (1ull << 32) : (uint64_t)(rate * 4294967296.0);
+    if (bits == 0 && rate > 0.0)
+        bits = 1;
+    atomic_store_explicit(&exec_fault_seed, seed, memory_order_relaxed);
+    rt_thread_get()->exec_rng = seed | 1;
+    atomic_store_explicit(&exec_fault_bits, bits, memory_order_relaxed);
+}
+
+uint64_t
+pymodrt_fault_exec_injected(void)
+{
+    return rt_counter_sum(RT_C_EXEC_FAULTS);
+}
+
+static int
+exec_fault(PyObject *module)
+{
+    uint64_t bits = atomic_load_explicit(&exec_fault_bits, memory_order_relaxed);
+    struct rt_thread *t;
+
+    if (RT_LIKELY(bits == 0))
+        return 0;
+    t = rt_thread_get();
+    if (t->exec_rng == 0)
+        t->exec_rng = (atomic_load_explicit(&exec_fault_seed, memory_order_relaxed) ^
+                       ((uint64_t)t->os_id * 0xBF58476D1CE4E5B9ull)) | 1;
+    t->exec_rng ^= t->exec_rng >> 12;
+    t->exec_rng ^= t->exec_rng << 25;
+    t->exec_rng ^= t->exec_rng >> 27;
+    if (((t->exec_rng * 0x2545F4914F6CDD1Dull) >> 32) >= bits)
+        return 0;
+    rt_count(RT_C_EXEC_FAULTS);
+    PyObject *name = PyModule_GetNameObject(module);
+    if (name == NULL)
+        return -1;
+    PyErr_Format(PyExc_RuntimeError, "pymodrt: injected exec failure in module '%U'", name);
+    Py_DECREF(name);
+    return -1;
+}
+
 static int
 alloc_state(PyModuleObject *m)
 {
@@ -711,8 +762,9 @@ PyModule_ExecDef(PyObject *module, PyModuleDef *def)
         PyErr_Format(PyExc_TypeError, "expected module, got %T", module);
         return -1;
     }
-    if (alloc_state((PyModuleObject *)module) < 0)
+    if (alloc_state((PyModuleObject *)module) < 0 || exec_fault(module) < 0)
         return -1;
+    rt_count(RT_C_EXECS);
     if (def->m_slots == NULL)
         return 0;
     return slots_walk(def->m_slots, 0, NULL, 0, exec_cb, &ec);
@@ -728,8 +780,9 @@ PyModule_Exec(PyObject *module)
         return -1;
     }
     if (m->md_exec != NULL) {
-        if (alloc_state(m) < 0)
+        if (alloc_state(m) < 0 || exec_fault(module) < 0)
             return -1;
+        rt_count(RT_C_EXECS);
         return run_exec(module, m->md_exec);
     }
     if (m->md_def != NULL)

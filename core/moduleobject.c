@@ -600,24 +600,46 @@ done:
     return r;
 }
 
+/* Takes a reference to every live module of the interpreter.  Returns the
+ * array (PyMem) and its length, or NULL when memory is short (then no
+ * collection happens this time). */
+static PyObject **
+live_modules_ref(PyInterpreterState *interp, Py_ssize_t *n)
+{
+    Py_ssize_t count = 0, cap;
+    PyObject **arr;
+
+    pthread_mutex_lock(&interp->modules_lock);
+    for (PyObject *m = interp->live_modules; m != NULL; m = ((PyModuleObject *)m)->md_next)
+        count++;
+    pthread_mutex_unlock(&interp->modules_lock);
+    cap = count + 16;   /* room for modules created meanwhile */
+    arr = PyMem_Malloc((size_t)cap * sizeof(*arr));
+    if (arr == NULL)
+        return NULL;
+    *n = 0;
+    pthread_mutex_lock(&interp->modules_lock);
+    for (PyObject *m = interp->live_modules; m != NULL && *n < cap;
+         m = ((PyModuleObject *)m)->md_next)
+        if (!_Py_IsImmortal(m))
+            arr[(*n)++] = Py_NewRef(m);
+    pthread_mutex_unlock(&interp->modules_lock);
+    return arr;
+}
+
 Py_ssize_t
 mod_collect_orphans(PyInterpreterState *interp)
 {
-    PyObject *candidates[64];
-    Py_ssize_t n, total = 0;
+    Py_ssize_t total = 0;
 
     /* Repeat while a pass frees something: freeing one module can orphan
      * another that only it referenced. */
     for (;;) {
-        n = 0;
-        pthread_mutex_lock(&interp->modules_lock);
-        for (PyObject *m = interp->live_modules; m != NULL && n < 64;
-             m = ((PyModuleObject *)m)->md_next) {
-            if (!_Py_IsImmortal(m))
-                candidates[n++] = Py_NewRef(m);
-        }
-        pthread_mutex_unlock(&interp->modules_lock);
-        Py_ssize_t freed = 0;
+        Py_ssize_t n, freed = 0;
+        PyObject **candidates = live_modules_ref(interp, &n);
+
+        if (candidates == NULL)
+            return total;
         for (Py_ssize_t i = 0; i < n; i++) {
             PyModuleObject *m = (PyModuleObject *)candidates[i];
             if (module_is_orphan(m, 1) == 1) {
@@ -626,9 +648,11 @@ mod_collect_orphans(PyInterpreterState *interp)
                 PyErr_Clear();
                 PyErr_SetRaisedException(exc);
                 freed++;
+                rt_count(RT_C_ORPHANS_FREED);
             }
             Py_DECREF(m);
         }
+        PyMem_Free(candidates);
         total += freed;
         if (freed == 0)
             return total;

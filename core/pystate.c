@@ -23,9 +23,11 @@ ts_get(void)
 
 /* ------------------------------------------------------------ interpreters */
 
-RT_INTERNAL PyInterpreterState *interp_new(void);
+RT_INTERNAL PyInterpreterState *interp_new(PyInterpreterState *share_gil_with);
+/* Creates an interpreter with its own GIL object, or sharing
+ * 'share_gil_with's (the main interpreter's). */
 PyInterpreterState *
-interp_new(void)
+interp_new(PyInterpreterState *share_gil_with)
 {
     PyInterpreterState *interp = mem_calloc(1, sizeof(*interp));
 
@@ -49,7 +51,7 @@ interp_new(void)
         mem_free(interp);
         return NULL;
     }
-    if (rt_gil_interp_init(interp, NULL, rt_runtime.config.enable_gil) < 0) {
+    if (rt_gil_interp_init(interp, share_gil_with, rt_runtime.config.enable_gil) < 0) {
         Py_DECREF(interp->modules);
         Py_DECREF(interp->dict);
         Py_DECREF(interp->sysdict);
@@ -227,6 +229,7 @@ PyThreadState_Swap(PyThreadState *ts)
     if (old == ts)
         return old;
     if (old != NULL && old->attached) {
+        cs_suspend_all(old);
         old->attached = 0;
         rt_gil_detach(old);
     }
@@ -235,6 +238,7 @@ PyThreadState_Swap(PyThreadState *ts)
         ts->rt = t;
         rt_gil_attach(ts);
         ts->attached = 1;
+        cs_resume_top(ts);
     }
     return old;
 }

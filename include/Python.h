@@ -44,6 +44,7 @@ extern "C" {
 #include "pycapsule.h"
 #include "pyerrors.h"
 #include "pystate.h"
+#include "pylock.h"
 #include "ceval.h"
 #include "pylifecycle.h"
 #include "abstract.h"

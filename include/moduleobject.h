@@ -89,16 +89,22 @@ typedef struct PySlot {
 #define Py_MOD_GIL_USED ((void *)0)
 #define Py_MOD_GIL_NOT_USED ((void *)1)
 
+/* Every field is named, in declaration order, so that the macros are valid
+ * C99 and C++20 designated initializers and compile warning-free in C++
+ * under -Wextra (-Wmissing-field-initializers). */
 #define PySlot_DATA(NAME, VALUE) \
-    {.sl_id = (NAME), .sl_flags = PySlot_INTPTR, .sl_ptr = (void *)(VALUE)}
+    {.sl_id = (NAME), .sl_flags = PySlot_INTPTR, .sl_reserved = 0, .sl_ptr = (void *)(VALUE)}
 #define PySlot_FUNC(NAME, VALUE) \
-    {.sl_id = (NAME), .sl_func = (void (*)(void))(VALUE)}
-#define PySlot_SIZE(NAME, VALUE) {.sl_id = (NAME), .sl_size = (VALUE)}
-#define PySlot_INT64(NAME, VALUE) {.sl_id = (NAME), .sl_int64 = (VALUE)}
-#define PySlot_UINT64(NAME, VALUE) {.sl_id = (NAME), .sl_uint64 = (VALUE)}
+    {.sl_id = (NAME), .sl_flags = 0, .sl_reserved = 0, .sl_func = (void (*)(void))(VALUE)}
+#define PySlot_SIZE(NAME, VALUE) \
+    {.sl_id = (NAME), .sl_flags = 0, .sl_reserved = 0, .sl_size = (VALUE)}
+#define PySlot_INT64(NAME, VALUE) \
+    {.sl_id = (NAME), .sl_flags = 0, .sl_reserved = 0, .sl_int64 = (VALUE)}
+#define PySlot_UINT64(NAME, VALUE) \
+    {.sl_id = (NAME), .sl_flags = 0, .sl_reserved = 0, .sl_uint64 = (VALUE)}
 #define PySlot_STATIC_DATA(NAME, VALUE) \
-    {.sl_id = (NAME), .sl_flags = PySlot_STATIC, .sl_ptr = (void *)(VALUE)}
-#define PySlot_END {0}
+    {.sl_id = (NAME), .sl_flags = PySlot_STATIC, .sl_reserved = 0, .sl_ptr = (void *)(VALUE)}
+#define PySlot_END {0, 0, {0}, {0}}
 #define PySlot_PTR(NAME, VALUE) {(NAME), PySlot_INTPTR, {0}, {(void *)(VALUE)}}
 #define PySlot_PTR_STATIC(NAME, VALUE) \
     {(NAME), PySlot_INTPTR | PySlot_STATIC, {0}, {(void *)(VALUE)}}

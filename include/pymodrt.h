@@ -95,6 +95,36 @@ PYMODRT_API void pymodrt_get_import_stats(pymodrt_import_stats *out);
  * exception set. */
 PYMODRT_API PyObject *pymodrt_import_file(const char *name, const char *path);
 
+/* ----------------------------------------------------------------- inspect
+ * What a module file declares, without importing it.  The exported hooks
+ * come from the file's ELF dynamic symbol table (nothing is loaded or run).
+ * For an export hook (PyModExport_x) the slots are read too: the library is
+ * loaded (RTLD_LOCAL) and the hook called, which PEP 793 requires to do
+ * nothing but return a static array; this needs an attached thread state
+ * (a hook may use the C API), and leaves the caller's error indicator as it
+ * was.  A PyInit_x module's slots are only known by running PyInit (an
+ * import), so they are reported as unknown. */
+enum { PYMODRT_HOOK_INIT = 1, PYMODRT_HOOK_EXPORT = 2 };
+
+typedef struct {
+    char module[256];          /* the module name the hook is for (punycode decoded) */
+    char hook[258];            /* the exported symbol */
+    int kind;                  /* PYMODRT_HOOK_INIT or PYMODRT_HOOK_EXPORT */
+    int slots_known;           /* 1 when the fields below were read from slots */
+    int gil_not_used;          /* 1 declares Py_MOD_GIL_NOT_USED, 0 uses the GIL */
+    int multiple_interpreters; /* 0 not supported, 1 supported, 2 per-interpreter GIL */
+    Py_ssize_t state_size;
+    int has_create, has_exec, has_methods, has_abi;
+    char doc[160];             /* Py_mod_doc, truncated */
+    char slot_error[200];      /* a slot the runtime would refuse, if any */
+} pymodrt_module_info;
+
+/* Fills up to 'max' records for the hooks 'path' exports and returns how
+ * many there are (0: a shared library with no hook), or -1 with a reason in
+ * 'err' (missing file, not an ELF shared object, unreadable symbols). */
+PYMODRT_API int pymodrt_inspect_file(const char *path, pymodrt_module_info *out, int max,
+                                     char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

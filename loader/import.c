@@ -142,6 +142,7 @@ lock_unuse_locked(struct imp_state *st, struct imp_lock *l)
 static void
 raise_deadlock(struct imp_lock *l)
 {
+    rt_count(RT_C_DEADLOCKS);
     PyErr_Format(deadlock_error, "deadlock detected by _ModuleLock(%R) at %p", l->name,
                  (void *)l);
 }
@@ -185,6 +186,7 @@ imp_lock_acquire(PyInterpreterState *interp, PyObject *name)
     }
     /* Block detached: the owner may need the GIL (or a stop-the-world may
      * need us parked) to finish the import we wait for. */
+    rt_count(RT_C_LOCK_WAITS);
     *waiting_slot(me) = l;
     pthread_mutex_unlock(&st->mu);
     PyThreadState *saved = PyEval_SaveThread();
@@ -498,6 +500,7 @@ static PyObject *
 run_init(PyObject *(*init)(void), const char *fullname, const struct imp_hook *hook,
          int *is_def)
 {
+    rt_count(RT_C_INITS);
     const char *old = mod_swap_pkgcontext(fullname);
     PyObject *r = init();
     const char *sname = hook->shortname_enc;
@@ -597,9 +600,93 @@ error:
     return NULL;
 }
 
-/* --------------------------------------------------------- create_dynamic */
-
 enum load_kind { LOAD_SINGLE, LOAD_MULTI };
+
+/* Single-phase bookkeeping right after PyInit (SEMANTICS 3.1.1 step 4):
+ * __file__, the def made immortal, and the cache entry (an m_copy snapshot
+ * for m_size == -1, the re-init function otherwise). */
+static int
+single_phase_record(PyObject *m, PyObject *key, PyObject *path, PyObject *(*init)(void))
+{
+    PyModuleDef *def = PyModule_GetDef(m);
+    int requires_gil = ((PyModuleObject *)m)->md_requires_gil;
+
+    if (PyModule_AddObjectRef(m, "__file__", path) < 0)
+        PyErr_Clear();
+    _Py_SetImmortal((PyObject *)def);
+    if (def->m_size == -1) {
+        PyObject *copy = PyDict_Copy(PyModule_GetDict(m));
+        if (copy == NULL)
+            return -1;
+        Py_XSETREF(def->m_base.m_copy, copy);
+        return cache_store(key, def, NULL, requires_gil);
+    }
+    def->m_base.m_init = init;
+    return cache_store(key, def, init, requires_gil);
+}
+
+/* PyInit of a module imported from a sub-interpreter runs in the main
+ * interpreter (SEMANTICS 3.1.1, 3.13+): a temporary thread state of the
+ * main interpreter runs it and does the single-phase bookkeeping there.  A
+ * failure is reported in the main interpreter as unraisable, and the
+ * sub-interpreter sees "failed to import from subinterpreter due to
+ * exception" (3.15, gh-144601).  A multi-phase definition is then created
+ * in the sub-interpreter; a single-phase module goes through the cache
+ * (refused when the interpreter checks extensions, as every pymodrt
+ * sub-interpreter does). */
+static PyObject *
+run_init_from_sub(PyInterpreterState *interp, PyObject *spec, PyObject *name, PyObject *path,
+                  PyObject *key, const struct imp_hook *hook, const char *fullname,
+                  enum load_kind *kind)
+{
+    PyThreadState *main_ts = PyThreadState_New(rt_runtime.main_interp), *sub_ts;
+    PyObject *r, *m = NULL;
+    int is_def, failed = 0;
+
+    if (main_ts == NULL)
+        return PyErr_NoMemory();
+    sub_ts = PyThreadState_Swap(main_ts);
+    r = run_init((PyObject *(*)(void))hook->fn, fullname, hook, &is_def);
+    if (r == NULL) {
+        PyErr_FormatUnraisable("Exception while importing from subinterpreter");
+        failed = 1;
+    } else if (!is_def) {
+        if ((((PyModuleObject *)r)->md_requires_gil && rt_gil_require(fullname) < 0) ||
+            single_phase_record(r, key, path, (PyObject *(*)(void))hook->fn) < 0) {
+            PyErr_FormatUnraisable("Exception while importing from subinterpreter");
+            failed = 1;
+        }
+        mod_discard(r);   /* the main interpreter's instance is not kept */
+        r = NULL;
+    }
+    PyThreadState_Clear(main_ts);
+    PyThreadState_Swap(sub_ts);
+    PyThreadState_Delete(main_ts);
+    if (failed) {
+        PyErr_SetString(PyExc_ImportError, "failed to import from subinterpreter due to exception");
+        return NULL;
+    }
+    if (r != NULL) {   /* a PyModuleDef: create the module here */
+        PyModuleDef *def = (PyModuleDef *)r;
+        if (mod_def_requires_gil(def) && rt_gil_require(fullname) < 0)
+            return NULL;
+        return PyModule_FromDefAndSpec2(def, spec, PYTHON_API_VERSION);
+    }
+    /* Single-phase: refused in a checking interpreter (SEMANTICS 6.4, the
+     * short encoded name after PyInit ran), else restored from the cache. */
+    if (single_phase_allowed(interp, hook->shortname_enc) < 0)
+        return NULL;
+    PyObject *cached;
+    if (PyDict_GetItemRef(ext_cache, key, &cached) <= 0)
+        return NULL;
+    *kind = LOAD_SINGLE;
+    m = reload_single_phase(interp, PyCapsule_GetPointer(cached, "pymodrt.ext_entry"), name,
+                            path, hook);
+    Py_DECREF(cached);
+    return m;
+}
+
+/* --------------------------------------------------------- create_dynamic */
 
 /* Creates the module for an extension file (SEMANTICS 3.1, 4.1, 5.1).
  * Single-phase modules are in sys.modules on return. */
@@ -654,6 +741,7 @@ create_dynamic(PyInterpreterState *interp, PyObject *spec, PyObject *name, PyObj
     }
     *kind = LOAD_MULTI;
     if (hook.kind == IMP_HOOK_EXPORT) {
+        rt_count(RT_C_INITS);
         PySlot *slots = ((PySlot *(*)(void))hook.fn)();
         if (slots == NULL) {
             if (!PyErr_Occurred())
@@ -689,6 +777,10 @@ create_dynamic(PyInterpreterState *interp, PyObject *spec, PyObject *name, PyObj
      * code runs; a single-phase module switches it on right after PyInit,
      * before anyone else can reach it.  A GIL-free module never stops the
      * world. */
+    if (interp != rt_runtime.main_interp) {
+        m = run_init_from_sub(interp, spec, name, path, key, &hook, fullname, kind);
+        goto done;
+    }
     m = run_init((PyObject *(*)(void))hook.fn, fullname, &hook, &is_def);
     if (m == NULL)
         goto done;
@@ -709,31 +801,10 @@ create_dynamic(PyInterpreterState *interp, PyObject *spec, PyObject *name, PyObj
     }
     /* Single-phase (SEMANTICS 3.1.1 step 4 and 7). */
     *kind = LOAD_SINGLE;
-    {
-        PyModuleDef *def = PyModule_GetDef(m);
-        int requires_gil = ((PyModuleObject *)m)->md_requires_gil;
-
-        if (PyModule_AddObjectRef(m, "__file__", path) < 0)
-            PyErr_Clear();
-        _Py_SetImmortal((PyObject *)def);
-        if (def->m_size == -1) {
-            PyObject *copy = PyDict_Copy(PyModule_GetDict(m));
-            if (copy == NULL)
-                goto fail_single;
-            Py_XSETREF(def->m_base.m_copy, copy);
-            if (cache_store(key, def, NULL, requires_gil) < 0)
-                goto fail_single;
-        } else {
-            def->m_base.m_init = (PyObject *(*)(void))hook.fn;
-            if (cache_store(key, def, def->m_base.m_init, requires_gil) < 0)
-                goto fail_single;
-        }
-        if (single_phase_allowed(interp, hook.shortname_enc) < 0 ||
-            state_set_module(interp, def->m_base.m_index, m) < 0 ||
-            PyDict_SetItem(interp->modules, name, m) < 0)
-            goto fail_single;
-        goto done;
-fail_single:
+    if (single_phase_record(m, key, path, (PyObject *(*)(void))hook.fn) < 0 ||
+        single_phase_allowed(interp, hook.shortname_enc) < 0 ||
+        state_set_module(interp, PyModule_GetDef(m)->m_base.m_index, m) < 0 ||
+        PyDict_SetItem(interp->modules, name, m) < 0) {
         mod_discard(m);
         m = NULL;
     }
@@ -814,6 +885,8 @@ load_multi_phase(PyInterpreterState *interp, PyObject *name, PyObject *spec, PyO
     if (init_module_attrs(m, spec) < 0)
         return NULL;
     imp_spec_set_initializing(spec, 1);
+    if (PyModule_Check(m))
+        __atomic_store_n(&((PyModuleObject *)m)->md_initializing, 1, __ATOMIC_RELEASE);
     if (PyDict_SetItem(interp->modules, name, m) < 0)
         goto done;
     if (exec_dynamic(m) < 0) {
@@ -823,15 +896,24 @@ load_multi_phase(PyInterpreterState *interp, PyObject *name, PyObject *spec, PyO
         PyErr_SetRaisedException(exc);
         goto done;
     }
-    /* Move the entry to the end, returning what exec left there. */
-    if (PyDict_Pop(interp->modules, name, &result) <= 0) {
-        if (!PyErr_Occurred())
-            PyErr_SetObject(PyExc_KeyError, name);
+    /* Move the entry to the end, returning what exec left there (an exec
+     * may replace its own entry).  If another thread deleted the entry
+     * while exec ran, CPython's importlib raises KeyError here; pymodrt
+     * returns the module it has just executed instead and leaves the
+     * registry as the deleting thread left it (issue 7: deleting entries
+     * while imports run is safe). */
+    int r = PyDict_Pop(interp->modules, name, &result);
+    if (r < 0)
+        goto done;
+    if (r == 0) {
+        result = Py_NewRef(m);
         goto done;
     }
     if (PyDict_SetItem(interp->modules, name, result) < 0)
         Py_CLEAR(result);
 done:
+    if (PyModule_Check(m))
+        __atomic_store_n(&((PyModuleObject *)m)->md_initializing, 0, __ATOMIC_RELEASE);
     imp_spec_set_initializing(spec, 0);
     return result;
 }
@@ -1041,29 +1123,59 @@ bind_to_parent(PyObject *parent, PyObject *name, PyObject *m)
     }
 }
 
+static int
+module_initializing(PyObject *m)
+{
+    return PyModule_Check(m) &&
+           __atomic_load_n(&((PyModuleObject *)m)->md_initializing, __ATOMIC_ACQUIRE);
+}
+
+static void
+raise_halted(PyObject *name)
+{
+    PyObject *msg = PyUnicode_FromFormat("import of %U halted; None in sys.modules", name);
+
+    if (msg != NULL) {
+        PyErr_SetImportErrorSubclass(PyExc_ModuleNotFoundError, msg, name, NULL);
+        Py_DECREF(msg);
+    }
+}
+
 /* Returns a new reference to sys.modules[NAME] if present and usable. */
 static PyObject *
 registry_get(PyInterpreterState *interp, PyObject *name, int *initializing)
 {
-    PyObject *m, *spec = NULL;
+    PyObject *m;
 
     *initializing = 0;
     if (PyDict_GetItemRef(interp->modules, name, &m) <= 0)
         return NULL;
     if (m == Py_None) {
         Py_DECREF(m);
-        PyObject *msg = PyUnicode_FromFormat("import of %U halted; None in sys.modules", name);
-        if (msg != NULL) {
-            PyErr_SetImportErrorSubclass(PyExc_ModuleNotFoundError, msg, name, NULL);
-            Py_DECREF(msg);
-        }
+        raise_halted(name);
         return NULL;
     }
-    if (PyModule_Check(m) &&
-        PyDict_GetItemStringRef(PyModule_GetDict(m), "__spec__", &spec) > 0) {
-        *initializing = imp_spec_initializing(spec);
-        Py_DECREF(spec);
-    }
+    *initializing = module_initializing(m);
+    return m;
+}
+
+/* The registry hit for a C name (walkthrough step 1): no temporary str,
+ * no lock, no allocation; the lookup runs inside an epoch section so the
+ * entry cannot be freed under it.  Returns a new reference, or NULL (no
+ * exception) when the slow path must decide. */
+static PyObject *
+registry_hit_utf8(PyInterpreterState *interp, const char *name, size_t n)
+{
+    Py_hash_t h = rt_hash_bytes(name, n);
+    PyObject *m;
+
+    rt_epoch_enter();
+    m = dict_lookup_utf8_borrowed(interp->modules, name, n, h);
+    if (m != NULL && (m == Py_None || module_initializing(m)))
+        m = NULL;
+    else if (m != NULL)
+        Py_INCREF(m);
+    rt_epoch_exit();
     return m;
 }
 
@@ -1075,9 +1187,12 @@ import_name(PyInterpreterState *interp, PyObject *name)
     struct imp_lock *lock;
     int initializing;
 
+    rt_count(RT_C_IMPORTS);
     m = registry_get(interp, name, &initializing);
-    if (m != NULL && !initializing)
+    if (m != NULL && !initializing) {
+        rt_count(RT_C_HITS);
         return m;
+    }
     if (m == NULL && PyErr_Occurred())
         return NULL;
     if (m != NULL) {
@@ -1115,6 +1230,7 @@ import_name(PyInterpreterState *interp, PyObject *name)
         if (parent == NULL)
             return NULL;
     }
+    rt_count(RT_C_MISSES);
     lock = imp_lock_acquire(interp, name);
     if (lock == NULL) {
         Py_XDECREF(parent);
@@ -1190,11 +1306,23 @@ PyImport_Import(PyObject *name)
 PyObject *
 PyImport_ImportModule(const char *name)
 {
-    PyObject *n = PyUnicode_FromString(name), *m;
+    PyThreadState *ts = PyThreadState_Get();
+    size_t len = strlen(name);
+    PyObject *n, *m;
 
+    rt_gil_safepoint(ts);
+    if (len > 0 && len <= IMP_NAME_MAX) {
+        m = registry_hit_utf8(ts->interp, name, len);
+        if (m != NULL) {
+            rt_count(RT_C_IMPORTS);
+            rt_count(RT_C_HITS);
+            return m;
+        }
+    }
+    n = PyUnicode_FromString(name);
     if (n == NULL)
         return NULL;
-    m = PyImport_Import(n);
+    m = import_name(ts->interp, n);
     Py_DECREF(n);
     return m;
 }
@@ -1367,4 +1495,17 @@ done:
     Py_DECREF(n);
     Py_XDECREF(p);
     return m;
+}
+
+void
+pymodrt_get_import_stats(pymodrt_import_stats *out)
+{
+    out->imports = rt_counter_sum(RT_C_IMPORTS);
+    out->hits = rt_counter_sum(RT_C_HITS);
+    out->misses = rt_counter_sum(RT_C_MISSES);
+    out->lock_waits = rt_counter_sum(RT_C_LOCK_WAITS);
+    out->initializations = rt_counter_sum(RT_C_INITS);
+    out->execs = rt_counter_sum(RT_C_EXECS);
+    out->deadlocks = rt_counter_sum(RT_C_DEADLOCKS);
+    out->orphans_freed = rt_counter_sum(RT_C_ORPHANS_FREED);
 }

@@ -11,7 +11,7 @@
  * are un-readied so that the next initialization readies them afresh. */
 #include "loader.h"
 
-RT_INTERNAL PyInterpreterState *interp_new(void);
+RT_INTERNAL PyInterpreterState *interp_new(PyInterpreterState *share_gil_with);
 RT_INTERNAL void interp_delete(PyInterpreterState *interp);
 RT_INTERNAL void type_fini_static(void);
 
@@ -210,7 +210,7 @@ Py_InitializeFromConfig(const PyConfig *config)
         s = PyStatus_Error("cannot initialize the built-in types");
         goto fail_types;
     }
-    interp = interp_new();
+    interp = interp_new(NULL);
     if (interp == NULL) {
         s = PyStatus_NoMemory();
         goto fail_types;
@@ -301,6 +301,25 @@ Py_FinalizeEx(void)
     ts = ts_get();
     if (ts == NULL || ts->interp != interp)
         Py_FatalError("Py_FinalizeEx must be called from the main interpreter's thread state");
+    /* Sub-interpreters the embedder did not end (as CPython, finalization
+     * ends them; each must have no thread attached elsewhere). */
+    for (;;) {
+        PyInterpreterState *sub;
+        pthread_mutex_lock(&rt_runtime.interp_lock);
+        for (sub = rt_runtime.interpreters; sub != NULL && sub == interp; sub = sub->next)
+            ;
+        pthread_mutex_unlock(&rt_runtime.interp_lock);
+        if (sub == NULL)
+            break;
+        while (sub->threads != NULL && sub->threads->next != NULL)
+            PyThreadState_Delete(sub->threads->next);
+        PyThreadState *subts = sub->threads;
+        if (subts == NULL)
+            subts = PyThreadState_New(sub);
+        PyThreadState_Swap(subts);
+        Py_EndInterpreter(subts);
+        PyThreadState_Swap(ts);
+    }
     /* Modules first (their dicts reference everything else), then the
      * process-wide extension cache and the library handles. */
     imp_interp_fini(interp);
@@ -330,4 +349,104 @@ void
 Py_Finalize(void)
 {
     (void)Py_FinalizeEx();
+}
+
+/* ------------------------------------------------------- sub-interpreters
+ *
+ * A sub-interpreter has its own sys, sys.modules, module instances,
+ * PyState table and thread states; objects are not shared unless an
+ * extension shares them (single-phase m_copy snapshots, which is why
+ * checking interpreters refuse single-phase modules).  With
+ * PyInterpreterConfig_OWN_GIL it has its own GIL object, otherwise it
+ * shares the main interpreter's.  pymodrt presents a free-threaded build,
+ * so every sub-interpreter checks extensions (SEMANTICS 6.2). */
+
+static PyStatus
+interp_config_check(const PyInterpreterConfig *c)
+{
+    if (c->use_main_obmalloc == 0 && c->check_multi_interp_extensions == 0)
+        return PyStatus_Error(
+            "per-interpreter obmalloc does not support single-phase init extension modules");
+    if (c->check_multi_interp_extensions == 0)
+        return PyStatus_Error("The free-threaded build does not support single-phase init "
+                              "extension modules in subinterpreters");
+    if (c->gil != PyInterpreterConfig_DEFAULT_GIL && c->gil != PyInterpreterConfig_SHARED_GIL &&
+        c->gil != PyInterpreterConfig_OWN_GIL)
+        return PyStatus_Error("invalid interpreter config 'gil' value");
+    return PyStatus_Ok();
+}
+
+PyStatus
+Py_NewInterpreterFromConfig(PyThreadState **tstate_p, const PyInterpreterConfig *config)
+{
+    PyInterpreterState *interp;
+    PyThreadState *ts, *save;
+    PyStatus s;
+    int own_gil;
+
+    *tstate_p = NULL;
+    if (!rt_runtime.initialized)
+        return PyStatus_Error("Py_NewInterpreterFromConfig: runtime is not initialized");
+    s = interp_config_check(config);
+    if (PyStatus_Exception(s))
+        return s;
+    own_gil = config->gil == PyInterpreterConfig_OWN_GIL;
+    save = PyThreadState_Swap(NULL);
+    interp = interp_new(own_gil ? NULL : rt_runtime.main_interp);
+    if (interp == NULL) {
+        PyThreadState_Swap(save);
+        return PyStatus_NoMemory();
+    }
+    interp->check_multi_interp_extensions = config->check_multi_interp_extensions;
+    interp->own_gil = own_gil;
+    ts = PyThreadState_New(interp);
+    if (ts == NULL) {
+        interp_delete(interp);
+        PyThreadState_Swap(save);
+        return PyStatus_NoMemory();
+    }
+    PyThreadState_Swap(ts);
+    if (imp_interp_init(interp) < 0) {
+        PyErr_Clear();
+        imp_interp_fini(interp);
+        PyThreadState_Swap(NULL);
+        PyThreadState_Delete(ts);
+        interp_delete(interp);
+        PyThreadState_Swap(save);
+        return PyStatus_Error("cannot initialize the import system of a new interpreter");
+    }
+    *tstate_p = ts;
+    return PyStatus_Ok();
+}
+
+PyThreadState *
+Py_NewInterpreter(void)
+{
+    PyInterpreterConfig config = _PyInterpreterConfig_LEGACY_INIT;
+    PyThreadState *ts;
+    PyStatus s = Py_NewInterpreterFromConfig(&ts, &config);
+
+    if (PyStatus_Exception(s))
+        Py_ExitStatusException(s);
+    return ts;
+}
+
+void
+Py_EndInterpreter(PyThreadState *ts)
+{
+    PyInterpreterState *interp = ts->interp;
+
+    if (ts != ts_get())
+        Py_FatalError("thread is not current");
+    if (interp == rt_runtime.main_interp)
+        Py_FatalError("cannot end the main interpreter with Py_EndInterpreter");
+    if (ts->next != NULL || ts->prev != NULL || interp->threads != ts)
+        Py_FatalError("not the last thread");
+    imp_interp_fini(interp);
+    PyErr_Clear();
+    PyThreadState_Clear(ts);
+    PyThreadState_Swap(NULL);
+    PyThreadState_Delete(ts);
+    interp_delete(interp);
+    rt_epoch_poll();
 }

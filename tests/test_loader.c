@@ -11,11 +11,23 @@
 
 static char initcases[4096];
 
+/* A built-in module, registered in the inittab before start-up. */
+static PyModuleDef builtin_def = {PyModuleDef_HEAD_INIT, "builtin_demo", "built in", -1, NULL,
+                                  NULL, NULL, NULL, NULL};
+
+static PyObject *
+PyInit_builtin_demo(void)
+{
+    return PyModule_Create(&builtin_def);
+}
+
 static int
 setup(void **state)
 {
     snprintf(initcases, sizeof initcases, "%s/initcases.so", PYMODRT_TEST_MODULE_DIR);
     setenv("PYMODRT_PATH", PYMODRT_TEST_MODULE_DIR, 1);
+    if (PyImport_AppendInittab("builtin_demo", PyInit_builtin_demo) != 0)
+        return -1;
     return tu_runtime_up(state);
 }
 
@@ -471,6 +483,167 @@ test_sys_module(void **state)   /* item 7, 115 */
     Py_DECREF(sys);
 }
 
+static void
+test_packages(void **state)   /* items 1, 10, 18-20 */
+{
+    PyObject *child, *pkg, *attr, *path, *other, *r;
+    char buf[4096], expect[4096];
+
+    (void)state;
+    child = PyImport_ImportModule("pkg.child");
+    assert_non_null(child);
+    assert_string_equal(attr_str(child, "__name__", buf, sizeof buf), "pkg.child");   /* 19 */
+    snprintf(expect, sizeof expect, "%s/pkg/child.so", PYMODRT_TEST_MODULE_DIR);
+    assert_string_equal(attr_str(child, "__file__", buf, sizeof buf), expect);
+    assert_string_equal(attr_str(child, "__package__", buf, sizeof buf), "pkg");
+    pkg = PyDict_GetItemString(PyImport_GetModuleDict(), "pkg");
+    assert_non_null(pkg);
+    attr = PyObject_GetAttrString(pkg, "child");                 /* bound to the parent */
+    assert_ptr_equal(attr, child);
+    Py_DECREF(attr);
+    path = PyObject_GetAttrString(pkg, "__path__");
+    snprintf(expect, sizeof expect, "['%s/pkg']", PYMODRT_TEST_MODULE_DIR);
+    r = PyObject_Repr(path);
+    assert_string_equal(PyUnicode_AsUTF8(r), expect);
+    Py_DECREF(r);
+    Py_DECREF(path);
+    /* item 10: the loader says it is a package */
+    PyObject *loader = PyObject_GetAttrString(pkg, "__loader__");
+    r = PyObject_CallMethod(loader, "is_package", "s", "pkg");
+    assert_ptr_equal(r, Py_True);
+    Py_DECREF(r);
+    Py_DECREF(loader);
+    Py_DECREF(child);
+
+    other = PyImport_ImportModule("pkg.mismatch");               /* item 20 */
+    assert_non_null(other);
+    assert_string_equal(attr_str(other, "__name__", buf, sizeof buf), "other");
+    assert_ptr_equal(PyDict_GetItemString(PyImport_GetModuleDict(), "pkg.mismatch"), other);
+    Py_DECREF(other);
+
+    assert_null(PyImport_ImportModule("pkg.broken"));            /* item 18 */
+    tu_assert_exc(PyExc_SystemError, "initialization of broken failed without raising an exception");
+    assert_null(PyImport_ImportModule("pkg.missing"));
+    tu_assert_exc(PyExc_ModuleNotFoundError, "No module named 'pkg.missing'");
+    r = PyImport_ImportModuleLevel("pkg.child", NULL, NULL, NULL, 0);   /* evaluates to pkg */
+    assert_ptr_equal(r, pkg);
+    Py_DECREF(r);
+}
+
+static void
+test_non_ascii_names(void **state)   /* items 2, 17 */
+{
+    PyObject *m;
+    char buf[256];
+
+    (void)state;
+    m = PyImport_ImportModule("b\xc3\xbc" "cher");
+    assert_non_null(m);
+    assert_string_equal(attr_str(m, "__doc__", buf, sizeof buf), "punycode hook");
+    Py_DECREF(m);
+    assert_null(PyImport_ImportModule("caf\xc3\xa9"));
+    tu_assert_exc(PyExc_SystemError, "initialization of caf_dma did not return PyModuleDef");
+}
+
+static void
+test_inittab_and_import_api(void **state)   /* 9.6 built-in repr, PyImport_* */
+{
+    PyObject *m, *r, *name, *added;
+    char buf[256];
+
+    (void)state;
+    m = PyImport_ImportModule("builtin_demo");
+    assert_non_null(m);
+    r = PyObject_Repr(m);
+    assert_string_equal(PyUnicode_AsUTF8(r), "<module 'builtin_demo' (built-in)>");
+    Py_DECREF(r);
+    assert_string_equal(attr_str(m, "__doc__", buf, sizeof buf), "built in");
+    Py_DECREF(m);
+
+    name = PyUnicode_FromString("multi");
+    m = PyImport_Import(name);
+    assert_non_null(m);
+    r = PyImport_GetModule(name);
+    assert_ptr_equal(r, m);
+    Py_DECREF(r);
+    r = PyImport_ReloadModule(m);                 /* item 58: exec does not run again */
+    assert_ptr_equal(r, m);
+    Py_DECREF(r);
+    Py_DECREF(m);
+    Py_DECREF(name);
+    name = PyUnicode_FromString("never_imported");
+    assert_null(PyImport_GetModule(name));
+    tu_assert_no_exc();
+    Py_DECREF(name);
+
+    added = PyImport_AddModuleRef("scratch_mod");
+    assert_non_null(added);
+    assert_ptr_equal(PyImport_AddModule("scratch_mod"), added);   /* the same module */
+    assert_ptr_equal(PyImport_AddModuleRef("scratch_mod"), added);
+    Py_DECREF(added);
+    Py_DECREF(added);
+    assert_int_equal(PyDict_DelItemString(PyImport_GetModuleDict(), "scratch_mod"), 0);
+}
+
+static const pymodrt_module_info *
+find_info(const pymodrt_module_info *infos, int n, const char *hook)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(infos[i].hook, hook) == 0)
+            return &infos[i];
+    fail_msg("hook %s not reported", hook);
+    return NULL;
+}
+
+static void
+test_inspect_file(void **state)
+{
+    static pymodrt_module_info infos[128];
+    const pymodrt_module_info *i;
+    char path[4096], err[256];
+    int n;
+
+    (void)state;
+    n = pymodrt_inspect_file(initcases, infos, 128, err, sizeof err);
+    assert_true(n > 30);
+    i = find_info(infos, n, "PyModExport_export_ok");
+    assert_int_equal(i->kind, PYMODRT_HOOK_EXPORT);
+    assert_string_equal(i->module, "export_ok");
+    assert_int_equal(i->slots_known, 1);
+    assert_int_equal(i->gil_not_used, 1);
+    assert_int_equal(i->multiple_interpreters, 1);   /* absent: the default */
+    assert_int_equal(i->state_size, 16);
+    assert_true(i->has_exec && i->has_methods && !i->has_create);
+    i = find_info(infos, n, "PyInit_export_ok");        /* both hooks are listed */
+    assert_int_equal(i->kind, PYMODRT_HOOK_INIT);
+    assert_int_equal(i->slots_known, 0);
+    i = find_info(infos, n, "PyModExport_export_gilonly");
+    assert_int_equal(i->has_abi, 1);
+    assert_int_equal(i->gil_not_used, 0);
+    i = find_info(infos, n, "PyModExport_export_exc");   /* a failing hook is reported */
+    assert_int_equal(i->slots_known, 0);
+    assert_string_equal(i->slot_error, "export hook failed: LookupError: hook failed on purpose");
+    tu_assert_no_exc();                                    /* and leaves no exception */
+
+    snprintf(path, sizeof path, "%s/b\xc3\xbc" "cher.so", PYMODRT_TEST_MODULE_DIR);
+    assert_int_equal(pymodrt_inspect_file(path, infos, 128, err, sizeof err), 1);
+    assert_string_equal(infos[0].module, "b\xc3\xbc" "cher");
+    assert_string_equal(infos[0].hook, "PyInitU_bcher_kva");
+    snprintf(path, sizeof path, "%s/nohook.so", PYMODRT_TEST_MODULE_DIR);
+    assert_int_equal(pymodrt_inspect_file(path, infos, 128, err, sizeof err), 0);
+    snprintf(path, sizeof path, "%s/CMakeFiles", PYMODRT_TEST_MODULE_DIR);
+    assert_int_equal(pymodrt_inspect_file(path, infos, 128, err, sizeof err), -1);
+    assert_int_equal(pymodrt_inspect_file("/nonexistent.so", infos, 128, err, sizeof err), -1);
+    assert_non_null(strstr(err, "No such file"));
+    /* a non-ELF file and a truncated ELF header */
+    snprintf(path, sizeof path, "/tmp/pymodrt-inspect-%d.so", (int)getpid());
+    FILE *f = fopen(path, "w");
+    fputs("\x7f" "ELF but not really an ELF file at all, just text padding it out", f);
+    fclose(f);
+    assert_int_equal(pymodrt_inspect_file(path, infos, 128, err, sizeof err), -1);
+    unlink(path);
+}
+
 static int
 import_multi_op(void *ctx)
 {
@@ -490,7 +663,10 @@ undo_multi(void *ctx)
     (void)ctx;
     if (PyDict_DelItemString(PyImport_GetModuleDict(), "multi") < 0)
         PyErr_Clear();
-    /* free the orphan now so that the byte counter can be compared */
+    /* The registry's reference is dropped a grace period later (the dict
+     * defers it): let that happen, then have the next miss collect the
+     * orphan, so that the byte counter can be compared. */
+    tu_mem_settled();
     PyObject *r = PyImport_ImportModule("no_such_module_y");
     Py_XDECREF(r);
     PyErr_Clear();
@@ -521,6 +697,10 @@ main(void)
         cmocka_unit_test(test_exec_results),
         cmocka_unit_test(test_export_hook),
         cmocka_unit_test(test_sys_module),
+        cmocka_unit_test(test_packages),
+        cmocka_unit_test(test_non_ascii_names),
+        cmocka_unit_test(test_inittab_and_import_api),
+        cmocka_unit_test(test_inspect_file),
         cmocka_unit_test(test_import_alloc_failures),
     };
     if (getenv("TU_FILTER") != NULL)

@@ -22,6 +22,9 @@ typedef struct {
     int md_requires_gil;          /* set before publication (PyUnstable_Module_SetGIL
                                    * may change it while the owning init runs) */
     int md_from_slots;            /* created by PyModule_FromSlotsAndSpec */
+    int md_initializing;          /* atomic: set by the loader while the module's
+                                   * exec runs (mirrors __spec__._initializing,
+                                   * read on every registry hit) */
     PyInterpreterState *md_interp;          /* immutable: owning interpreter */
     PyObject *md_prev, *md_next;            /* guarded by md_interp->modules_lock */
 } PyModuleObject;

@@ -43,8 +43,16 @@ RT_INTERNAL char *mem_strdup(const char *s);
  * be shared between threads on a hot path: allocation counters, the epoch
  * record, the fault-injection generator.  Fields are "owner thread only"
  * unless marked; other threads read the counters with relaxed atomics. */
+/* Event counters kept per thread (owner writes, readers sum). */
+enum rt_counter {
+    RT_C_IMPORTS, RT_C_HITS, RT_C_MISSES, RT_C_LOCK_WAITS, RT_C_INITS, RT_C_EXECS,
+    RT_C_DEADLOCKS, RT_C_ORPHANS_FREED, RT_C_EXEC_FAULTS, RT_C_COUNT
+};
+
 struct rt_thread {
     _Atomic int64_t mem_bytes;          /* owner writes; others read (sum) */
+    _Atomic uint64_t counters[RT_C_COUNT]; /* owner writes; others read (sum) */
+    uint64_t exec_rng;                  /* owner thread only: exec fault draws */
     _Atomic uint64_t mem_count;         /* owner writes; others read (sum) */
     uint64_t rng;                       /* owner thread only */
     struct ck_epoch_record *epoch;      /* owner thread only */
@@ -56,6 +64,19 @@ struct rt_thread {
 } __attribute__((aligned(RT_CACHELINE)));
 
 RT_INTERNAL struct rt_thread *rt_thread_get(void);   /* creates on first use */
+/* Sum of one counter over live threads and threads that have exited. */
+RT_INTERNAL uint64_t rt_counter_sum(enum rt_counter c);
+
+static inline void
+rt_count(enum rt_counter c)
+{
+    struct rt_thread *t = rt_thread_get();
+
+    /* Owner-only writes: a relaxed load and store, no locked add. */
+    atomic_store_explicit(&t->counters[c],
+        atomic_load_explicit(&t->counters[c], memory_order_relaxed) + 1,
+        memory_order_relaxed);
+}
 RT_INTERNAL struct rt_thread *rt_thread_peek(void);  /* NULL if none yet */
 
 /* ------------------------------------------------------------- epoch (SMR)
@@ -88,6 +109,7 @@ struct _ts {
     int gilstate_counter;               /* owner thread only */
     uint64_t id;                        /* immutable */
     void *gilt;                         /* struct gil_thread *: gil/rt_gil.c */
+    PyCriticalSection *cs_top;          /* owner thread only: innermost critical section */
     void *imp_waiting_on;               /* the module lock this thread blocks on;
                                          * guarded by interp's import mutex */
     PyThreadState *prev, *next;         /* guarded by interp->threads_lock */
@@ -127,6 +149,12 @@ struct rt_runtime {
 RT_INTERNAL extern struct rt_runtime rt_runtime;
 
 RT_INTERNAL PyThreadState *ts_get(void);  /* current or NULL, no checks */
+
+/* -------------------------------------------------- critical sections (lock.c)
+ * A thread that detaches suspends its critical sections (releasing their
+ * locks); attaching resumes the innermost one. */
+RT_INTERNAL void cs_suspend_all(PyThreadState *ts);
+RT_INTERNAL void cs_resume_top(PyThreadState *ts);
 
 /* --------------------------------------------------------------- the GIL
  * Implemented by gil/rt_gil.c, the one file that knows both thread states

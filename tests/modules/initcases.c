@@ -205,3 +205,11 @@ exec_count_runs(PyObject *m)
 }
 MULTI(exec_registry, 0, NULL, {Py_mod_exec, exec_sees_registry})
 MULTI(exec_counter, 0, NULL, {Py_mod_exec, exec_count_runs})
+
+/* ---- Py_mod_multiple_interpreters values (items 85-87) */
+MULTI(not_supported, 0, NULL,
+      {Py_mod_multiple_interpreters, Py_MOD_MULTIPLE_INTERPRETERS_NOT_SUPPORTED},
+      {Py_mod_gil, Py_MOD_GIL_NOT_USED})
+MULTI(supported_shared, 0, NULL,
+      {Py_mod_multiple_interpreters, Py_MOD_MULTIPLE_INTERPRETERS_SUPPORTED},
+      {Py_mod_gil, Py_MOD_GIL_NOT_USED})

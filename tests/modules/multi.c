@@ -4,32 +4,43 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <pthread.h>
+
 typedef struct {
     long token;                 /* set by exec; read back by state_token() */
 } multi_state;
 
-static int exec_calls;
-static char hook_log_buf[256];
+/* Process-wide, shared by every instance in every interpreter: the module
+ * declares Py_MOD_GIL_NOT_USED and per-interpreter GIL support, so these
+ * must be thread-safe (an atomic counter; a mutex for the log). */
+static int exec_calls;                                    /* atomic */
+static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
+static char hook_log_buf[256];                            /* guarded by log_mu */
 
 static void
 log_hook(const char *what)
 {
+    pthread_mutex_lock(&log_mu);
     size_t n = strlen(hook_log_buf);
     snprintf(hook_log_buf + n, sizeof(hook_log_buf) - n, "%s%s", n ? "," : "", what);
+    pthread_mutex_unlock(&log_mu);
 }
 
 static PyObject *
 multi_exec_calls(PyObject *self, PyObject *unused)
 {
     (void)self; (void)unused;
-    return PyLong_FromLong(exec_calls);
+    return PyLong_FromLong(__atomic_load_n(&exec_calls, __ATOMIC_RELAXED));
 }
 
 static PyObject *
 multi_hook_log(PyObject *self, PyObject *unused)
 {
     (void)self; (void)unused;
-    return PyUnicode_FromString(hook_log_buf);
+    pthread_mutex_lock(&log_mu);
+    PyObject *r = PyUnicode_FromString(hook_log_buf);
+    pthread_mutex_unlock(&log_mu);
+    return r;
 }
 
 static PyObject *
@@ -49,7 +60,7 @@ multi_exec(PyObject *m)
         PyErr_SetString(PyExc_AssertionError, "state must exist and be zeroed at exec");
         return -1;
     }
-    st->token = ++exec_calls;
+    st->token = __atomic_add_fetch(&exec_calls, 1, __ATOMIC_RELAXED);
     return 0;
 }
 

@@ -1,0 +1,299 @@
+/* test_parallel: concurrent imports (issue 7, SEMANTICS 8, items 99, 102).
+ * ctest-labels: unit tsan
+ *
+ * Workers start behind a barrier so that they collide.  Concurrency is
+ * proven structurally, never by timing: modules whose execs must overlap
+ * rendezvous inside exec and fail if they were serialized. */
+#include "testutil.h"
+
+#include <pthread.h>
+
+#define NTHREADS 4
+
+static char lib[4096];
+
+static int
+setup(void **state)
+{
+    snprintf(lib, sizeof lib, "%s/parallel.so", PYMODRT_TEST_MODULE_DIR);
+    setenv("PYMODRT_PATH", PYMODRT_TEST_MODULE_DIR, 1);
+    return tu_runtime_up(state);
+}
+
+struct job {
+    PyInterpreterState *interp;     /* NULL: the main interpreter */
+    const char *name;
+    pthread_barrier_t *start;
+    int iterations;
+    PyObject *result;               /* the module the thread got (a new reference) */
+    char error[256];                /* "Type: message" of a failure */
+};
+
+static void
+record_error(struct job *j)
+{
+    PyObject *exc = PyErr_GetRaisedException(), *s = PyObject_Str(exc);
+
+    snprintf(j->error, sizeof j->error, "%s: %s", Py_TYPE(exc)->tp_name,
+             s ? PyUnicode_AsUTF8(s) : "?");
+    Py_XDECREF(s);
+    Py_DECREF(exc);
+}
+
+static void *
+import_job(void *arg)
+{
+    struct job *j = arg;
+    PyThreadState *ts = NULL;
+    PyGILState_STATE g = PyGILState_UNLOCKED;
+
+    if (j->interp != NULL) {
+        ts = PyThreadState_New(j->interp);
+        PyThreadState_Swap(ts);
+    } else {
+        g = PyGILState_Ensure();
+    }
+    Py_BEGIN_ALLOW_THREADS
+    pthread_barrier_wait(j->start);
+    Py_END_ALLOW_THREADS
+    j->result = pymodrt_import_file(j->name, lib);
+    if (j->result == NULL)
+        record_error(j);
+    if (ts != NULL) {
+        PyThreadState_Clear(ts);
+        PyThreadState_DeleteCurrent();
+    } else {
+        PyGILState_Release(g);
+    }
+    return NULL;
+}
+
+static void
+run_jobs(struct job *jobs, int n)
+{
+    pthread_t t[16];
+    pthread_barrier_t start;
+
+    pthread_barrier_init(&start, NULL, (unsigned)n);
+    for (int i = 0; i < n; i++) {
+        jobs[i].start = &start;
+        assert_int_equal(pthread_create(&t[i], NULL, import_job, &jobs[i]), 0);
+    }
+    Py_BEGIN_ALLOW_THREADS
+    for (int i = 0; i < n; i++)
+        pthread_join(t[i], NULL);
+    Py_END_ALLOW_THREADS
+    pthread_barrier_destroy(&start);
+}
+
+static void
+counters(int *slow, int *fails)
+{
+    PyObject *m = pymodrt_import_file("slow", lib), *r;
+
+    assert_non_null(m);
+    r = PyObject_CallMethod(m, "counters", NULL);
+    assert_non_null(r);
+    *slow = (int)PyLong_AsLong(PyTuple_GET_ITEM(r, 0));
+    *fails = (int)PyLong_AsLong(PyTuple_GET_ITEM(r, 1));
+    Py_DECREF(r);
+    Py_DECREF(m);
+}
+
+static void
+forget(const char *name)
+{
+    if (PyDict_DelItemString(PyImport_GetModuleDict(), name) < 0)
+        PyErr_Clear();
+}
+
+static void
+test_same_module_threads_and_interpreters(void **state)   /* item 99 */
+{
+    PyThreadState *main_ts = PyThreadState_Get(), *subs[2];
+    struct job jobs[3 * NTHREADS];
+    PyInterpreterConfig cfg = _PyInterpreterConfig_INIT;
+    int slow, fails;
+
+    (void)state;
+    forget("slow");
+    for (int i = 0; i < 2; i++) {
+        assert_false(PyStatus_Exception(Py_NewInterpreterFromConfig(&subs[i], &cfg)));
+        PyThreadState_Swap(main_ts);
+    }
+    memset(jobs, 0, sizeof jobs);
+    for (int i = 0; i < 3 * NTHREADS; i++) {
+        jobs[i].name = "slow";
+        jobs[i].interp = i % 3 == 0 ? NULL : PyThreadState_GetInterpreter(subs[i % 3 - 1]);
+    }
+    run_jobs(jobs, 3 * NTHREADS);
+    for (int i = 0; i < 3 * NTHREADS; i++) {
+        if (jobs[i].result == NULL)
+            fail_msg("thread %d: %s", i, jobs[i].error);
+        /* every thread of an interpreter got the same object */
+        assert_ptr_equal(jobs[i].result, jobs[i % 3].result);
+    }
+    assert_ptr_not_equal(jobs[0].result, jobs[1].result);
+    assert_ptr_not_equal(jobs[1].result, jobs[2].result);
+    counters(&slow, &fails);
+    assert_int_equal(slow, 3);          /* exec ran once per interpreter */
+    for (int i = 0; i < 3 * NTHREADS; i++) {
+        if (i % 3 == 0) {
+            Py_DECREF(jobs[i].result);
+        } else {
+            /* a sub-interpreter's module is released in that interpreter */
+            PyThreadState_Swap(subs[i % 3 - 1]);
+            Py_DECREF(jobs[i].result);
+            PyThreadState_Swap(main_ts);
+        }
+    }
+    for (int i = 0; i < 2; i++) {
+        PyThreadState_Swap(subs[i]);
+        Py_EndInterpreter(subs[i]);
+    }
+    PyThreadState_Swap(main_ts);
+}
+
+static void
+test_distinct_modules_run_concurrently(void **state)
+{
+    struct job jobs[2] = {{.name = "meet_a"}, {.name = "meet_b"}};
+
+    (void)state;
+    run_jobs(jobs, 2);
+    for (int i = 0; i < 2; i++) {
+        if (jobs[i].result == NULL)
+            fail_msg("%s: %s", jobs[i].name, jobs[i].error);
+        Py_DECREF(jobs[i].result);
+    }
+}
+
+static void
+test_cross_thread_cycle_is_detected(void **state)   /* item 102 */
+{
+    struct job jobs[2] = {{.name = "cyc_a"}, {.name = "cyc_b"}};
+    int failed = 0;
+
+    (void)state;
+    run_jobs(jobs, 2);
+    for (int i = 0; i < 2; i++) {
+        if (jobs[i].result == NULL) {
+            failed++;
+            assert_non_null(strstr(jobs[i].error, "_DeadlockError: deadlock detected by _ModuleLock('cyc_"));
+        } else {
+            Py_DECREF(jobs[i].result);
+        }
+    }
+    assert_int_equal(failed, 1);      /* one thread detects it, the other finishes */
+}
+
+static void
+test_exec_failure_with_waiters(void **state)
+{
+    struct job jobs[NTHREADS];
+    int slow, fails;
+
+    (void)state;
+    memset(jobs, 0, sizeof jobs);
+    for (int i = 0; i < NTHREADS; i++)
+        jobs[i].name = "fails";
+    run_jobs(jobs, NTHREADS);
+    for (int i = 0; i < NTHREADS; i++) {
+        assert_null(jobs[i].result);
+        assert_string_equal(jobs[i].error, "RuntimeError: fails: exec failed on purpose");
+    }
+    counters(&slow, &fails);
+    assert_true(fails >= 1 && fails <= NTHREADS);
+    assert_null(PyDict_GetItemString(PyImport_GetModuleDict(), "fails"));
+}
+
+struct churn {
+    pthread_barrier_t *start;
+    int deleter;
+    int bad;
+};
+
+static void *
+churn_job(void *arg)
+{
+    struct churn *c = arg;
+    PyGILState_STATE g = PyGILState_Ensure();
+
+    Py_BEGIN_ALLOW_THREADS
+    pthread_barrier_wait(c->start);
+    Py_END_ALLOW_THREADS
+    for (int i = 0; i < 60; i++) {
+        if (c->deleter) {
+            forget("slow");
+            continue;
+        }
+        PyObject *m = pymodrt_import_file("slow", lib);
+        if (m == NULL) {
+            c->bad++;
+            PyErr_Clear();
+            continue;
+        }
+        PyObject *ready = PyObject_GetAttrString(m, "ready");
+        if (ready == NULL || PyLong_AsLong(ready) != 1)
+            c->bad++;           /* a module handed out before its exec finished */
+        PyErr_Clear();
+        Py_XDECREF(ready);
+        Py_DECREF(m);
+    }
+    PyGILState_Release(g);
+    return NULL;
+}
+
+static void
+test_delete_and_reimport_under_load(void **state)
+{
+    struct churn c[3] = {{0}};
+    pthread_t t[3];
+    pthread_barrier_t start;
+
+    (void)state;
+    pthread_barrier_init(&start, NULL, 3);
+    for (int i = 0; i < 3; i++) {
+        c[i].start = &start;
+        c[i].deleter = i == 0;
+        pthread_create(&t[i], NULL, churn_job, &c[i]);
+    }
+    Py_BEGIN_ALLOW_THREADS
+    for (int i = 0; i < 3; i++)
+        pthread_join(t[i], NULL);
+    Py_END_ALLOW_THREADS
+    pthread_barrier_destroy(&start);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(c[i].bad, 0);
+}
+
+static void
+test_gil_free_imports_never_stop_the_world(void **state)
+{
+    pymodrt_gil_stats st;
+    pymodrt_import_stats is;
+
+    (void)state;
+    pymodrt_gil_get_stats(&st);
+    assert_int_equal(st.stop_the_world, 0);
+    assert_int_equal(st.enabled, 0);
+    pymodrt_get_import_stats(&is);
+    assert_true(is.lock_waits > 0);      /* the collisions above did happen */
+    assert_true(is.deadlocks >= 1);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_same_module_threads_and_interpreters),
+        cmocka_unit_test(test_distinct_modules_run_concurrently),
+        cmocka_unit_test(test_cross_thread_cycle_is_detected),
+        cmocka_unit_test(test_exec_failure_with_waiters),
+        cmocka_unit_test(test_delete_and_reimport_under_load),
+        cmocka_unit_test(test_gil_free_imports_never_stop_the_world),
+    };
+    if (getenv("TU_FILTER") != NULL)
+        cmocka_set_test_filter(getenv("TU_FILTER"));
+    return cmocka_run_group_tests_name("parallel", tests, setup, tu_runtime_down);
+}
