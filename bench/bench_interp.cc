@@ -8,17 +8,6 @@
 // >= 100x faster than CPython.
 #include "bench.h"
 
-#ifndef BENCH_CPYTHON
-// Declared by include/pylifecycle.h; referenced weakly so that this file
-// builds against a libpymodrt that does not implement sub-interpreters yet,
-// and the benchmark reports that instead of failing to link.
-extern "C" {
-__attribute__((weak)) PyStatus Py_NewInterpreterFromConfig(PyThreadState **tstate_p,
-                                                           const PyInterpreterConfig *config);
-__attribute__((weak)) void Py_EndInterpreter(PyThreadState *tstate);
-}
-#endif
-
 namespace bench {
 
 static PyThreadState *
@@ -37,11 +26,6 @@ new_interpreter()
 static void
 BM_create_import_end(benchmark::State &state)
 {
-#ifndef BENCH_CPYTHON
-    if (Py_NewInterpreterFromConfig == nullptr || Py_EndInterpreter == nullptr)
-        return unavailable(state, "this libpymodrt does not implement "
-                                  "Py_NewInterpreterFromConfig yet");
-#endif
     Attached a;
     PyThreadState *main_ts = PyThreadState_Get();
     const char *failure = nullptr;
