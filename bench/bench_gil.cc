@@ -67,17 +67,25 @@ BM_acquire_release_gil_on(benchmark::State &state)
     detach_attach(state, a);
 }
 
-// Hand-off latency.  Two threads take strict turns; the one whose turn it
-// is holds the lock until the other has announced that it is blocking on
-// it (plus ~1 us for it to get queued), stamps the time and releases.  The
-// receiver reads the clock as soon as it runs: "handoff_ns" is the mean
-// time from release to the waiter running (averaged over both threads),
-// which is what the target compares; the Time column is wall time per
-// hand-off, waits included.
+// Hand-off latency: the time from one thread releasing the lock to the
+// thread waiting for it running ("handoff_ns", averaged over both threads).
 //
-// A thread that gets the GIL out of turn (possible when the holder
-// released before it was queued, and usual on CPython 3.11, whose GIL does
-// not hand off on release) detaches and yields the CPU before trying again.
+// GIL: two threads take strict turns.  The waiting thread watches for its
+// turn without holding anything, then announces itself and blocks in
+// attach (queued behind the holder).  The holder passes the turn and keeps
+// the GIL until the waiter has announced itself, plus ~5 us for it to get
+// queued, then stamps the time and detaches: with a FIFO hand-off GIL
+// (pymodrt) the GIL goes straight to the queued waiter.  "handoff_fraction"
+// (pymodrt) is the share of turns that were such direct hand-offs, and
+// "gil_overlaps" counts acquisitions that found the other thread still
+// inside (a broken GIL; must be 0).  CPython 3.11's GIL does not hand off
+// on release (a waiter forces a switch only after its 5 ms interval): a
+// thread that gets the GIL out of turn there detaches, yields and retries.
+// Every wait yields the CPU: on a loaded 2-core machine a bare spin keeps
+// the other thread off the CPU for a whole time slice.
+//
+// Floor: the classic ping-pong through one pthread mutex and condition
+// variable: the waiter sleeps in pthread_cond_wait until the turn is its.
 static int64_t
 now_ns()
 {
@@ -92,100 +100,114 @@ spin_ns(int64_t ns)
     }
 }
 
-struct Turns {
+static struct {
     std::atomic<int> turn{0};           // whose turn: thread index 0 or 1
-    std::atomic<int> arrived[2];        // thread i is about to block on the lock
+    std::atomic<int> arrived[2];        // thread i is about to block in attach
     std::atomic<int64_t> released{0};   // when the last holder released, 0: never
-    void reset() { turn = 0; arrived[0] = arrived[1] = 0; released = 0; }
-};
-static Turns gil_turns;
+    std::atomic<int> holder{-1};        // who is inside by our bookkeeping
+    std::atomic<long> overlaps{0};
+} gt;
 
-template <class Acquire, class Release>
 static void
-take_turns(benchmark::State &state, Turns &t, Acquire &&acquire, Release &&release)
+BM_handoff_gil(benchmark::State &state)
 {
     const int me = state.thread_index(), other = 1 - me;
     const int64_t n = (int64_t)state.max_iterations;
     int64_t i = 0, received = 0;
     double lat = 0;
-
-    for (auto _ : state) {
-        t.arrived[me].store(1);
-        acquire(me);
-        int64_t got = now_ns(), rel = t.released.load();
-        if (rel != 0) {
-            lat += (double)(got - rel);
-            received++;
-        }
-        t.turn.store(other);
-        if (!(me == 1 && i == n - 1)) {         // the very last turn has no successor
-            while (t.arrived[other].load() == 0)
-                sched_yield();                  // on a busy machine it needs our CPU
-            t.arrived[other].store(0);
-            spin_ns(1000);                      // let it get queued
-        }
-        t.released.store(now_ns());
-        release(me);
-        i++;
-    }
-    state.counters["handoff_ns"] = benchmark::Counter(
-        received ? lat / (double)received : 0.0, benchmark::Counter::kAvgThreads);
-}
-
-static void
-BM_handoff_gil(benchmark::State &state)
-{
     Attached a;
 #ifndef BENCH_CPYTHON
     pymodrt_gil_stats before, after;
 #endif
 
-    if (state.thread_index() == 0) {
-        gil_turns.reset();
+    if (me == 0) {
+        gt.turn = 0;
+        gt.arrived[0] = gt.arrived[1] = 0;
+        gt.released = 0;
+        gt.holder = -1;
+        gt.overlaps = 0;
 #ifndef BENCH_CPYTHON
         pymodrt_gil_get_stats(&before);
 #endif
     }
     a.detach();
-    take_turns(state, gil_turns,
-        [&](int me) {
-            a.attach();
-            while (gil_turns.turn.load() != me) {
-                a.detach();
+    for (auto _ : state) {
+        for (;;) {
+            while (gt.turn.load() != me)
                 sched_yield();
-                a.attach();
-            }
-        },
-        [&](int) { a.detach(); });
+            gt.arrived[me].store(1);
+            a.attach();
+            int nobody = -1;
+            if (!gt.holder.compare_exchange_strong(nobody, me))
+                gt.overlaps++;
+            if (gt.turn.load() == me)
+                break;
+            gt.holder.store(-1);        // out of turn: let the holder finish
+            a.detach();
+        }
+        int64_t got = now_ns(), rel = gt.released.load();
+        if (rel != 0) {
+            lat += (double)(got - rel);
+            received++;
+        }
+        gt.turn.store(other);
+        if (!(me == 1 && i == n - 1)) {         // the very last turn has no successor
+            while (gt.arrived[other].load() == 0)
+                sched_yield();
+            gt.arrived[other].store(0);
+            spin_ns(5000);                      // let it get queued
+        }
+        gt.holder.store(-1);
+        gt.released.store(now_ns());
+        a.detach();
+        i++;
+    }
     a.attach();
+    state.counters["handoff_ns"] = benchmark::Counter(
+        received ? lat / (double)received : 0.0, benchmark::Counter::kAvgThreads);
+    if (me == 0) {
+        state.counters["gil_overlaps"] = (double)gt.overlaps.load();
 #ifndef BENCH_CPYTHON
-    if (state.thread_index() == 0) {
         pymodrt_gil_get_stats(&after);
         state.counters["handoff_fraction"] =
             (double)(after.handoffs - before.handoffs) / (2.0 * (double)state.iterations());
-    }
 #endif
+    }
 }
 
 static pthread_mutex_t floor_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t floor_cv = PTHREAD_COND_INITIALIZER;
-static Turns floor_turns;               // 'turn' changes under floor_mu
+static int floor_turn;                  // guarded by floor_mu
+static int64_t floor_released;          // guarded by floor_mu; 0: never
 
 static void
 BM_handoff_floor(benchmark::State &state)
 {
-    if (state.thread_index() == 0)
-        floor_turns.reset();
-    take_turns(state, floor_turns,
-        [&](int me) {
-            pthread_mutex_lock(&floor_mu);
-            while (floor_turns.turn.load() != me)
-                pthread_cond_wait(&floor_cv, &floor_mu);
-        },
-        [&](int) {
-            pthread_cond_signal(&floor_cv);
-            pthread_mutex_unlock(&floor_mu);
-        });
+    const int me = state.thread_index(), other = 1 - me;
+    int64_t received = 0;
+    double lat = 0;
+
+    if (me == 0) {
+        pthread_mutex_lock(&floor_mu);
+        floor_turn = 0;
+        floor_released = 0;
+        pthread_mutex_unlock(&floor_mu);
+    }
+    for (auto _ : state) {
+        pthread_mutex_lock(&floor_mu);
+        while (floor_turn != me)
+            pthread_cond_wait(&floor_cv, &floor_mu);
+        if (floor_released != 0) {
+            lat += (double)(now_ns() - floor_released);
+            received++;
+        }
+        floor_turn = other;
+        floor_released = now_ns();
+        pthread_cond_signal(&floor_cv);
+        pthread_mutex_unlock(&floor_mu);
+    }
+    state.counters["handoff_ns"] = benchmark::Counter(
+        received ? lat / (double)received : 0.0, benchmark::Counter::kAvgThreads);
 }
 
 void
