@@ -78,6 +78,8 @@ module_link(PyModuleObject *m)
     if (m->md_next != NULL)
         ((PyModuleObject *)m->md_next)->md_prev = (PyObject *)m;
     interp->live_modules = (PyObject *)m;
+    interp->live_count++;
+    __atomic_fetch_sub(&interp->collect_budget, 1, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&live_lock);
 }
 
@@ -95,6 +97,7 @@ module_unlink(PyModuleObject *m)
             interp->live_modules = m->md_next;
         if (m->md_next != NULL)
             ((PyModuleObject *)m->md_next)->md_prev = m->md_prev;
+        interp->live_count--;
         m->md_interp = NULL;
     }
     pthread_mutex_unlock(&live_lock);
@@ -113,6 +116,7 @@ mod_detach_interp(PyInterpreterState *interp)
         ((PyModuleObject *)m)->md_prev = ((PyModuleObject *)m)->md_next = NULL;
     }
     interp->live_modules = NULL;
+    interp->live_count = 0;
     pthread_mutex_unlock(&live_lock);
 }
 
@@ -542,11 +546,27 @@ PyTypeObject PyModule_Type = {
  *   heap types whose module is M) are internal.  M is an orphan when its
  *   refcount equals its internal references, and its dict is owned by M.
  *
- * An owned object cannot be reached by another thread (it would need a
- * counted reference, which would break the equality), so clearing an
- * orphan races with nobody.  Objects that only look alive (a decref still
- * deferred by the epoch layer) just postpone collection to the next pass.
- * Runs when an import misses the registry and when the interpreter ends. */
+ * The sums are only meaningful as a snapshot: read one by one while other
+ * threads run, a reference can move from a counted place to an uncounted
+ * one between two reads (a thread takes f = M.f, then drops M: f was read
+ * as owned, M as unreferenced, yet the thread reaches M through f).  So a
+ * first pass, with everyone running, only names suspects; each suspect is
+ * confirmed with the world stopped (gil_stop_world: every other thread of
+ * the GIL group parked at a safe point, or the caller holding an enabled
+ * GIL), where no count moves.  A confirmed orphan is reachable from
+ * nothing but itself and the collector's reference - no weak references,
+ * no registry entry, no PyState slot, all of which count or are checked -
+ * so it is cleared after the world restarts, racing with nobody, and its
+ * m_clear may run any code.  Threads of interpreters with their own GIL
+ * are not stopped: isolation forbids them to hold this interpreter's
+ * objects.  Objects that only look alive (a decref still deferred by the
+ * epoch layer) just postpone collection.
+ *
+ * When: at interpreter end, on pymodrt_collect_modules(), and on a
+ * registry miss once the interpreter has created max(8, live/2) modules
+ * since the last collection (amortized O(1) module scans per creation;
+ * imports that delete nothing never stop the world, since the first pass
+ * finds no suspect). */
 
 /* Visit counts keyed by object, in an open-addressing table (a module may
  * hold tens of thousands of attributes: counting must stay linear). */
@@ -636,6 +656,8 @@ module_is_orphan(PyModuleObject *m, Py_ssize_t extra)
     Py_ssize_t pos = 0, internal = 0;
     int dict_owned = 0, r = 0;
 
+    if (m->md_weaklist != NULL)
+        return 0;   /* a weak reference could resurrect it */
     traverseproc trav = __atomic_load_n(&m->md_traverse, __ATOMIC_ACQUIRE);
     if (trav != NULL && module_hooks_allowed(m) && trav((PyObject *)m, visits_add, &v) != 0)
         goto done;
@@ -685,53 +707,155 @@ live_modules_ref(PyInterpreterState *interp, Py_ssize_t *n)
     return arr;
 }
 
-Py_ssize_t
-mod_collect_orphans(PyInterpreterState *interp)
+/* Serializes collectors and mod_clear_all: two collectors would each see
+ * the other's reference and free nothing, and a module must not be cleared
+ * while another pass reads its dict.  A PyMutex: a thread waiting for it
+ * detaches, so a collector stopping the world never waits for a waiter. */
+static PyMutex collect_mu;
+static _Thread_local int collect_depth;   /* owner thread only: m_clear may
+                                           * import, which must not collect */
+
+/* Takes collect_mu for the current thread; 0 (nothing taken) when this
+ * thread is already collecting or has no thread state. */
+static int
+collect_enter(PyInterpreterState *interp)
+{
+    PyThreadState *ts = PyThreadState_GetUnchecked();
+
+    /* The stop-the-world covers ts's GIL group: it must be interp's. */
+    if (collect_depth > 0 || ts == NULL || interp == NULL || ts->interp->gil != interp->gil)
+        return 0;
+    PyMutex_Lock(&collect_mu);
+    collect_depth++;
+    return 1;
+}
+
+static void
+collect_exit(PyInterpreterState *interp)
+{
+    Py_ssize_t live;
+
+    pthread_mutex_lock(&live_lock);
+    live = interp->live_count;
+    pthread_mutex_unlock(&live_lock);
+    __atomic_store_n(&interp->collect_budget, live / 2 > 8 ? live / 2 : 8, __ATOMIC_RELAXED);
+    collect_depth--;
+    PyMutex_Unlock(&collect_mu);
+}
+
+/* Clears the orphans among mods[0..n) (one reference each, consumed).
+ * Returns how many were freed (their dict emptied).  collect_mu held. */
+static Py_ssize_t
+collect_candidates(PyObject **mods, Py_ssize_t n)
+{
+    PyThreadState *ts = PyThreadState_Get();
+    Py_ssize_t suspects = 0, confirmed = 0, freed = 0;
+    int stopped;
+
+    /* 1. Everyone running: a filter.  Most modules fail it at once. */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (module_is_orphan((PyModuleObject *)mods[i], 1) == 1)
+            mods[suspects++] = mods[i];
+        else
+            Py_DECREF(mods[i]);
+    }
+    if (suspects == 0)
+        return 0;
+    /* 2. World stopped: confirm.  Nothing here may block on a lock a
+     * parked thread holds or free an object (a dealloc runs any code):
+     * module_is_orphan only reads (dicts are read lock-free) and allocates
+     * its visit table.  Confirmed suspects move to the front. */
+    stopped = rt_gil_stop_world(ts);
+    for (Py_ssize_t i = 0; i < suspects; i++) {
+        if (module_is_orphan((PyModuleObject *)mods[i], 1) == 1) {
+            PyObject *t = mods[confirmed];
+            mods[confirmed++] = mods[i];
+            mods[i] = t;
+        }
+    }
+    if (stopped)
+        rt_gil_start_world(ts);
+    /* 3. World running again: clear the confirmed orphans. */
+    for (Py_ssize_t i = 0; i < confirmed; i++) {
+        PyModuleObject *m = (PyModuleObject *)mods[i];
+        PyObject *exc = PyErr_GetRaisedException();
+        Py_TYPE(m)->tp_clear((PyObject *)m);
+        PyErr_Clear();
+        PyErr_SetRaisedException(exc);
+        /* An m_clear that fails leaves the dict (SEMANTICS 4.5): only a
+         * dict that really emptied counts, or the caller's loop would find
+         * the same orphan forever. */
+        if (PyDict_Size(m->md_dict) == 0) {
+            freed++;
+            rt_count(RT_C_ORPHANS_FREED);
+        }
+    }
+    for (Py_ssize_t i = 0; i < suspects; i++)
+        Py_DECREF(mods[i]);
+    return freed;
+}
+
+static Py_ssize_t
+collect_locked(PyInterpreterState *interp)
 {
     Py_ssize_t total = 0;
 
     /* Repeat while a pass frees something: freeing one module can orphan
      * another that only it referenced. */
     for (;;) {
-        Py_ssize_t n, freed = 0;
-        PyObject **candidates = live_modules_ref(interp, &n);
+        Py_ssize_t n, freed;
+        PyObject **mods = live_modules_ref(interp, &n);
 
-        if (candidates == NULL)
+        if (mods == NULL)
             return total;
-        for (Py_ssize_t i = 0; i < n; i++) {
-            PyModuleObject *m = (PyModuleObject *)candidates[i];
-            if (module_is_orphan(m, 1) == 1) {
-                PyObject *exc = PyErr_GetRaisedException();
-                Py_TYPE(m)->tp_clear((PyObject *)m);
-                PyErr_Clear();
-                PyErr_SetRaisedException(exc);
-                /* An m_clear that fails leaves the dict (SEMANTICS 4.5):
-                 * only a dict that really emptied counts, or the loop
-                 * would find the same orphan forever. */
-                if (PyDict_Size(m->md_dict) == 0) {
-                    freed++;
-                    rt_count(RT_C_ORPHANS_FREED);
-                }
-            }
-            Py_DECREF(m);
-        }
-        PyMem_Free(candidates);
+        freed = collect_candidates(mods, n);
+        PyMem_Free(mods);
         total += freed;
         if (freed == 0)
             return total;
     }
 }
 
+Py_ssize_t
+mod_collect_orphans(PyInterpreterState *interp)
+{
+    Py_ssize_t freed;
+
+    if (!collect_enter(interp))
+        return 0;
+    freed = collect_locked(interp);
+    collect_exit(interp);
+    return freed;
+}
+
+void
+mod_collect_maybe(PyInterpreterState *interp)
+{
+    if (__atomic_load_n(&interp->collect_budget, __ATOMIC_RELAXED) <= 0)
+        mod_collect_orphans(interp);
+}
+
+Py_ssize_t
+pymodrt_collect_modules(void)
+{
+    PyThreadState *ts = PyThreadState_GetUnchecked();
+
+    return ts != NULL ? mod_collect_orphans(ts->interp) : 0;
+}
+
 void
 mod_discard(PyObject *op)
 {
+    PyThreadState *ts = PyThreadState_GetUnchecked();
+    PyInterpreterState *interp = ts != NULL ? ts->interp : NULL;
+
     if (op == NULL)
         return;
-    if (PyModule_Check(op) && module_is_orphan((PyModuleObject *)op, 1) == 1) {
-        PyObject *exc = PyErr_GetRaisedException();
-        Py_TYPE(op)->tp_clear(op);
-        PyErr_Clear();
-        PyErr_SetRaisedException(exc);
+    if (PyModule_Check(op) && module_is_orphan((PyModuleObject *)op, 1) == 1 &&
+        collect_enter(interp)) {
+        collect_candidates(&op, 1);   /* consumes the reference */
+        collect_exit(interp);
+        return;
     }
     Py_DECREF(op);
 }
@@ -743,10 +867,15 @@ void
 mod_clear_all(PyInterpreterState *interp)
 {
     Py_ssize_t n;
-    PyObject **mods = live_modules_ref(interp, &n);
+    PyObject **mods;
+    int locked = collect_enter(interp);
 
-    if (mods == NULL)
+    mods = live_modules_ref(interp, &n);
+    if (mods == NULL) {
+        if (locked)
+            collect_exit(interp);
         return;
+    }
     for (Py_ssize_t i = 0; i < n; i++) {
         PyModuleObject *m = (PyModuleObject *)mods[i];
         Py_TYPE(m)->tp_clear((PyObject *)m);
@@ -756,4 +885,6 @@ mod_clear_all(PyInterpreterState *interp)
         Py_DECREF(m);
     }
     PyMem_Free(mods);
+    if (locked)
+        collect_exit(interp);
 }

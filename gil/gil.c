@@ -354,6 +354,7 @@ gil_init(struct gil *g, int mode)
 	atomic_init(&g->stats.handoffs, 0);
 	atomic_init(&g->stats.waiters, 0);
 	atomic_init(&g->stats.stw_events, 0);
+	atomic_init(&g->stats.stw_exclusive, 0);
 	atomic_init(&g->stats.stw_wait_ns, 0);
 	atomic_init(&g->stats.switches_on, 0);
 	atomic_init(&g->stats.registered, 0);
@@ -516,7 +517,6 @@ stop_world_locked(struct gil *g, struct gil_thread *self)
 	}
 	while (g->stw_remaining > 0)
 		cv_wait(&g->stw_cv, &g->mu);
-	stat_add(&g->stats.stw_events, 1);
 	stat_add(&g->stats.stw_wait_ns, now_ns() - t0);
 }
 
@@ -655,11 +655,42 @@ turn_on_locked(struct gil *g, struct gil_thread *caller, int value)
 	assert(rank_held(GIL_RANK_WORLD));
 	assert(load_enabled(g) == 0 && value > 0);
 	stop_world_locked(g, caller);
+	stat_add(&g->stats.stw_events, 1);
 	atomic_store_explicit(&g->hot.enabled, value, memory_order_release);
 	stat_add(&g->stats.switches_on, 1);
 	if (is_attached(caller))
 		lock_take_stopped_locked(g, caller);
 	start_world_locked(g);
+}
+
+int
+gil_stop_world(struct gil *g, struct gil_thread *caller)
+{
+	assert(is_attached(caller));
+	world_lock_settled(g, caller);
+	if (load_enabled(g) != 0) {
+		/* Settled and attached with the GIL on: the caller owns it
+		 * (I4), which already excludes every other attached thread;
+		 * stopping them would wait for waiters that never park. */
+		assert(caller->holds);
+		mu_unlock(&g->mu, GIL_RANK_WORLD);
+		return 0;
+	}
+	stop_world_locked(g, caller);
+	stat_add(&g->stats.stw_exclusive, 1);
+	/* Keep the world stopped without holding mu: stw_requested stays
+	 * set, so attachers and safe points park on world_cv, and the caller
+	 * may take locks of any rank until gil_start_world(). */
+	mu_unlock(&g->mu, GIL_RANK_WORLD);
+	return 1;
+}
+
+void
+gil_start_world(struct gil *g)
+{
+	mu_lock(&g->mu, GIL_RANK_WORLD);
+	start_world_locked(g);
+	mu_unlock(&g->mu, GIL_RANK_WORLD);
 }
 
 int
@@ -780,6 +811,7 @@ gil_stats(const struct gil *g, struct gil_stats *out)
 	out->handoffs = atomic_load_explicit(&c->handoffs, memory_order_relaxed);
 	out->waiters = atomic_load_explicit(&c->waiters, memory_order_relaxed);
 	out->stw_events = atomic_load_explicit(&c->stw_events, memory_order_relaxed);
+	out->stw_exclusive = atomic_load_explicit(&c->stw_exclusive, memory_order_relaxed);
 	out->stw_wait_ns = atomic_load_explicit(&c->stw_wait_ns, memory_order_relaxed);
 	out->switches_on = atomic_load_explicit(&c->switches_on, memory_order_relaxed);
 	out->registered = atomic_load_explicit(&c->registered, memory_order_relaxed);

@@ -121,7 +121,9 @@ struct gil_counters {
 	_Atomic uint64_t wait_ns;      /* atomic, written under lock.mu: total waiting time */
 	_Atomic uint64_t handoffs;     /* atomic, written under lock.mu: releases to a waiter */
 	_Atomic uint64_t waiters;      /* atomic, written under lock.mu: threads queued now */
-	_Atomic uint64_t stw_events;   /* atomic, written under gil.mu: stop-the-worlds */
+	_Atomic uint64_t stw_events;   /* atomic, written under gil.mu: stop-the-worlds
+	                                * that switched the GIL on */
+	_Atomic uint64_t stw_exclusive; /* atomic, written under gil.mu: gil_stop_world */
 	_Atomic uint64_t stw_wait_ns;  /* atomic, written under gil.mu: time spent stopping */
 	_Atomic uint64_t switches_on;  /* atomic, written under gil.mu: 0 -> enabled */
 	_Atomic uint64_t registered;   /* atomic, written under gil.mu: registered threads */
@@ -166,7 +168,8 @@ struct gil_stats {
 	uint64_t wait_ns;       /* total nanoseconds spent waiting (CLOCK_MONOTONIC) */
 	uint64_t handoffs;      /* releases that passed the lock to a waiter */
 	uint64_t waiters;       /* threads queued for the lock right now */
-	uint64_t stw_events;    /* stop-the-world events */
+	uint64_t stw_events;    /* stop-the-world events that switched the GIL on */
+	uint64_t stw_exclusive; /* gil_stop_world() stops (module collector) */
 	uint64_t stw_wait_ns;   /* total nanoseconds requesters waited for the world to stop */
 	uint64_t switches_on;   /* transitions from disabled to enabled */
 	uint64_t registered;    /* threads registered right now */
@@ -212,6 +215,19 @@ void gil_detach(struct gil *g, struct gil_thread *t);
  * world restarts, then take the GIL if it is now enabled.  Otherwise one
  * relaxed load.  Runtime API entry points call it. */
 void gil_safepoint(struct gil *g, struct gil_thread *t);
+
+/* Exclusive access for an ATTACHED 'caller' (the module collector reads
+ * reference counts that must not move).  If the GIL is enabled the caller
+ * holds it, every other attached thread waits for it, and nothing is
+ * stopped: returns 0.  Otherwise stops every other ATTACHED thread of 'g'
+ * at its next safe point (waiting for them; threads that attach meanwhile
+ * park) and returns 1; the caller then restarts the world with
+ * gil_start_world().  While stopped the caller must not block on anything
+ * a parked thread may hold, nor call gil_attach/detach/safepoint. */
+int gil_stop_world(struct gil *g, struct gil_thread *caller);
+
+/* Ends a stop begun by gil_stop_world() that returned 1. */
+void gil_start_world(struct gil *g);
 
 /* _PyEval_EnableGILTransient.  'caller' is the calling thread's record (it
  * should be ATTACHED; NULL or DETACHED is allowed for a caller outside any

@@ -119,6 +119,18 @@ rt_gil_safepoint(PyThreadState *ts)
 }
 
 int
+rt_gil_stop_world(PyThreadState *ts)
+{
+    return gil_stop_world(ts->interp->gil, ts->gilt);
+}
+
+void
+rt_gil_start_world(PyThreadState *ts)
+{
+    gil_start_world(ts->interp->gil);
+}
+
+int
 rt_gil_is_enabled(PyInterpreterState *interp)
 {
     return interp->gil != NULL && gil_is_enabled(interp->gil);
@@ -173,6 +185,7 @@ pymodrt_gil_get_stats(pymodrt_gil_stats *out)
     out->handoffs = st.handoffs;
     out->stop_the_world = st.stw_events;
     out->stop_the_world_ns = st.stw_wait_ns;
+    out->collector_stops = st.stw_exclusive;
     out->switches_on = st.switches_on;
     out->threads = st.registered;
     out->enabled = st.enabled != 0;

@@ -45,9 +45,11 @@ typedef struct {
     uint64_t wait_ns;           /* total time spent waiting */
     uint64_t handoffs;          /* releases that passed it to a waiter */
     uint64_t stop_the_world;    /* stop-the-world events (switching it on) */
-    uint64_t stop_the_world_ns; /* time spent stopping the world */
+    uint64_t stop_the_world_ns; /* time spent stopping the world (both kinds) */
     uint64_t switches_on;       /* disabled -> enabled transitions */
     uint64_t threads;           /* thread states registered on it now */
+    uint64_t collector_stops;   /* stop-the-world events of the module
+                                 * collector (confirming orphans) */
     int enabled;
 } pymodrt_gil_stats;
 PYMODRT_API void pymodrt_gil_get_stats(pymodrt_gil_stats *out);
@@ -87,6 +89,15 @@ typedef struct {
     uint64_t orphans_freed;    /* modules freed after leaving sys.modules */
 } pymodrt_import_stats;
 PYMODRT_API void pymodrt_get_import_stats(pymodrt_import_stats *out);
+
+/* Frees the current interpreter's orphaned modules now: modules that left
+ * sys.modules and that nothing outside their own functions and types
+ * references (pymodrt has no cycle collector).  Suspects are confirmed
+ * with the other threads of the GIL group stopped at a safe point, then
+ * cleared (m_clear, m_free).  A registry miss does this by itself once
+ * max(8, live modules / 2) modules were created since the last collection.
+ * Returns the number of modules freed. */
+PYMODRT_API Py_ssize_t pymodrt_collect_modules(void);
 
 /* Imports the extension file 'path' as module 'name' in the current
  * interpreter (the "custom importer": several modules may live in one

@@ -86,6 +86,36 @@ m_copy_swap(PyModuleDef *def, PyObject *copy)
     pthread_mutex_unlock(&m_copy_lock);
     return old;
 }
+
+/* Drops def's snapshot if it was taken from module 'm' (its functions are
+ * bound to m), so that a snapshot does not outlive its interpreter.
+ * Snapshots taken elsewhere are left alone.  The dict is released, never
+ * cleared: a thread restoring from it holds its own reference and must
+ * see it whole. */
+static void
+m_copy_drop_if_from(PyModuleDef *def, PyObject *m)
+{
+    PyObject *copy = m_copy_get_ref(def), *k, *v;
+    Py_ssize_t pos = 0;
+    int from_m = 0;
+
+    if (copy == NULL)
+        return;
+    while (!from_m && PyDict_Next(copy, &pos, &k, &v))
+        from_m = PyCFunction_Check(v) && ((PyCFunctionObject *)v)->m_self == m;
+    if (from_m) {
+        pthread_mutex_lock(&m_copy_lock);
+        if (def->m_base.m_copy == copy)
+            def->m_base.m_copy = NULL;
+        else
+            from_m = 0;   /* replaced meanwhile: not ours to drop */
+        pthread_mutex_unlock(&m_copy_lock);
+        if (from_m)
+            Py_DECREF(copy);   /* the def's reference */
+    }
+    Py_DECREF(copy);
+}
+
 static PyObject *deadlock_error;            /* immutable after init */
 
 struct inittab_entry {
@@ -316,11 +346,8 @@ imp_interp_fini(PyInterpreterState *interp)
             if (PyDict_Pop(interp->modules, PyList_GET_ITEM(keys, i), &m) > 0) {
                 /* m_copy snapshots taken from this module die with it. */
                 PyModuleDef *def = PyModule_Check(m) ? PyModule_GetDef(m) : NULL;
-                PyObject *copy = def != NULL ? m_copy_swap(def, NULL) : NULL;
-                if (copy != NULL) {
-                    PyDict_Clear(copy);
-                    Py_DECREF(copy);
-                }
+                if (def != NULL)
+                    m_copy_drop_if_from(def, m);
                 clear_module(m);
                 Py_DECREF(m);
             }
@@ -570,10 +597,13 @@ run_init(PyObject *(*init)(void), const char *fullname, const struct imp_hook *h
 }
 
 /* Restores a single-phase module from the cache (SEMANTICS 3.3, 3.4).
+ * 'snapshot' is the caller's reference to def's m_copy for m_size == -1
+ * (taken once: the def's snapshot may be dropped meanwhile by an ending
+ * interpreter, and a module restored from nothing would be empty).
  * Returns a new reference to the module now in sys.modules, or NULL. */
 static PyObject *
 reload_single_phase(PyInterpreterState *interp, struct ext_entry *e, PyObject *name,
-                    PyObject *path, const struct imp_hook *hook)
+                    PyObject *path, const struct imp_hook *hook, PyObject *snapshot)
 {
     PyModuleDef *def = e->def;
     PyObject *m;
@@ -586,19 +616,21 @@ reload_single_phase(PyInterpreterState *interp, struct ext_entry *e, PyObject *n
     if (def->m_size == -1) {
         if (PyDict_GetItemRef(interp->modules, name, &m) < 0)
             return NULL;
-        if (m == NULL || !PyModule_Check(m)) {
+        assert(snapshot != NULL);
+        if (m != NULL && PyModule_Check(m)) {
+            if (PyDict_Update(PyModule_GetDict(m), snapshot) < 0)
+                goto error;
+        } else {
+            /* Fill it before publishing it: the registry's fast path hands
+             * out whatever it finds, to any thread. */
             Py_XDECREF(m);
             m = PyModule_NewObject(name);
             if (m == NULL)
                 return NULL;
-            if (PyDict_SetItem(interp->modules, name, m) < 0)
+            if (PyDict_Update(PyModule_GetDict(m), snapshot) < 0 ||
+                PyDict_SetItem(interp->modules, name, m) < 0)
                 goto error;
         }
-        PyObject *snapshot = m_copy_get_ref(def);
-        int r = snapshot != NULL ? PyDict_Update(PyModule_GetDict(m), snapshot) : 0;
-        Py_XDECREF(snapshot);
-        if (r < 0)
-            goto error;
         ((PyModuleObject *)m)->md_requires_gil = e->requires_gil;
     } else {
         int is_def;
@@ -714,9 +746,18 @@ run_init_from_sub(PyInterpreterState *interp, PyObject *spec, PyObject *name, Py
     PyObject *cached;
     if (PyDict_GetItemRef(ext_cache, key, &cached) <= 0)
         return NULL;
-    *kind = LOAD_SINGLE;
-    m = reload_single_phase(interp, PyCapsule_GetPointer(cached, "pymodrt.ext_entry"), name,
-                            path, hook);
+    struct ext_entry *e = PyCapsule_GetPointer(cached, "pymodrt.ext_entry");
+    PyObject *snapshot = e->def->m_size == -1 ? m_copy_get_ref(e->def) : NULL;
+    if (e->def->m_size == -1 && snapshot == NULL) {
+        /* The main interpreter's instance went away meanwhile. */
+        PyErr_Format(PyExc_ImportError, "the cached copy of module %s was discarded "
+                     "while this interpreter imported it", fullname);
+        m = NULL;
+    } else {
+        *kind = LOAD_SINGLE;
+        m = reload_single_phase(interp, e, name, path, hook, snapshot);
+    }
+    Py_XDECREF(snapshot);
     Py_DECREF(cached);
     return m;
 }
@@ -747,11 +788,10 @@ create_dynamic(PyInterpreterState *interp, PyObject *spec, PyObject *name, PyObj
     if (cached != NULL) {
         struct ext_entry *e = PyCapsule_GetPointer(cached, "pymodrt.ext_entry");
         PyObject *snapshot = e->def->m_size == -1 ? m_copy_get_ref(e->def) : NULL;
-        int usable = e->def->m_size != -1 || snapshot != NULL;
-        Py_XDECREF(snapshot);
-        if (usable) {
+        if (e->def->m_size != -1 || snapshot != NULL) {
             *kind = LOAD_SINGLE;
-            m = reload_single_phase(interp, e, name, path, &hook);
+            m = reload_single_phase(interp, e, name, path, &hook, snapshot);
+            Py_XDECREF(snapshot);
             goto done;
         }
         /* Stale: the interpreter that owned the snapshot is gone. */
@@ -1257,8 +1297,9 @@ import_name(PyInterpreterState *interp, PyObject *name)
     if (name_check(name) < 0)
         return NULL;
     /* A miss is the moment to free modules that were removed from the
-     * registry and that nothing references any more. */
-    mod_collect_orphans(interp);
+     * registry and that nothing references any more (when enough modules
+     * were created since the last collection to pay for one). */
+    mod_collect_maybe(interp);
     const char *full = PyUnicode_AsUTF8(name), *dot = strrchr(full, '.');
     if (dot != NULL) {
         PyObject *pname = PyUnicode_FromStringAndSize(full, dot - full);

@@ -953,6 +953,67 @@ test_stop_the_world(void **state)
 	gil_destroy(&g);
 }
 
+/* gil_stop_world: exclusive access without switching the GIL on.  With
+ * the GIL off, workers spinning through safe points must stand still until
+ * gil_start_world; with the GIL on, the holder already excludes them and
+ * nothing is stopped (stopping would wait forever for queued waiters). */
+static void
+test_stop_world_exclusive(void **state)
+{
+	static struct stw_shared sh;
+	struct gil g;
+	struct gil_thread mt;
+	struct stw_arg a[STW_WORKERS];
+	pthread_t th[STW_WORKERS];
+	long snap[STW_WORKERS];
+	struct gil_stats s;
+
+	(void)state;
+	assert_int_equal(gil_init(&g, GIL_MODE_AUTO), 0);
+	memset(&sh, 0, sizeof sh);
+	sh.g = &g;
+	gil_thread_register(&g, &mt);
+	gil_attach(&g, &mt);
+	for (int i = 0; i < STW_WORKERS; i++) {
+		a[i] = (struct stw_arg){ .sh = &sh, .idx = i };
+		start_thread(&th[i], stw_worker, &a[i]);
+	}
+	for (int i = 0; i < STW_WORKERS; i++)
+		WAIT_FOR(atomic_load(&sh.unprot[i]) > 1000);
+
+	assert_int_equal(gil_stop_world(&g, &mt), 1);
+	for (int i = 0; i < STW_WORKERS; i++)
+		snap[i] = atomic_load(&sh.unprot[i]);
+	for (uint64_t until = mono_ns() + 20000000u; mono_ns() < until;) {
+		sched_yield();
+		for (int i = 0; i < STW_WORKERS; i++)
+			if (atomic_load(&sh.unprot[i]) != snap[i])
+				fail_msg("worker %d ran while the world was stopped", i);
+	}
+	gil_start_world(&g);
+	for (int i = 0; i < STW_WORKERS; i++)
+		WAIT_FOR(atomic_load(&sh.unprot[i]) > snap[i] + 1000);
+	s = stats_of(&g);
+	assert_int_equal(s.stw_exclusive, 1);
+	assert_int_equal(s.stw_events, 0);          /* not a GIL switch */
+	assert_int_equal(s.enabled, 0);
+
+	/* GIL on: the holder gets 0 and nothing is stopped. */
+	assert_int_equal(gil_enable_transient(&g, &mt), 1);
+	assert_int_equal(gil_stop_world(&g, &mt), 0);
+	assert_int_equal(mt.holds, 1);
+	assert_int_equal(stats_of(&g).stw_exclusive, 1);
+	assert_int_equal(gil_disable_transient(&g, &mt), 1);
+
+	atomic_store(&sh.stop, 1);
+	for (int i = 0; i < STW_WORKERS; i++)
+		join_thread(th[i]);
+	gil_detach(&g, &mt);
+	gil_thread_unregister(&g, &mt);
+	assert_no_thread_failures();
+	gil_destroy(&g);
+}
+
 /* A stop-the-world, step by step:
  *   1. W is attached and busy with no safe point: the enabler E must wait;
  *   2. A attaches during the stop: it must park, not run;
@@ -1427,6 +1488,7 @@ main(void)
 		cmocka_unit_test_setup(test_rotation, reset_failures),
 		cmocka_unit_test_setup(test_disable_releases_waiters, reset_failures),
 		cmocka_unit_test_setup(test_stop_the_world, reset_failures),
+		cmocka_unit_test_setup(test_stop_world_exclusive, reset_failures),
 		cmocka_unit_test_setup(test_stop_steps, reset_failures),
 		cmocka_unit_test_setup(test_null_caller_stale_hold, reset_failures),
 		cmocka_unit_test_setup(test_permanent_race, reset_failures),

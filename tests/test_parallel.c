@@ -7,6 +7,7 @@
 #include "testutil.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #define NTHREADS 4
 
@@ -267,6 +268,97 @@ test_delete_and_reimport_under_load(void **state)
         assert_int_equal(c[i].bad, 0);
 }
 
+/* The orphan collector against a thread that moves its reference from a
+ * module to one of its functions (take f = M.state_token, drop M): M is
+ * then reachable only through f, an object M's own dict also holds.  A
+ * collector that judged reference counts read while threads run could
+ * clear M under the holder; confirmed with the world stopped it never
+ * does.  The holder checks that the module behind its function is whole. */
+struct holder {
+    pthread_barrier_t *start;
+    atomic_int *stop;
+    char path[4096];
+    int bad;
+};
+
+static void *
+holder_job(void *arg)
+{
+    struct holder *h = arg;
+    PyGILState_STATE g = PyGILState_Ensure();
+
+    Py_BEGIN_ALLOW_THREADS
+    pthread_barrier_wait(h->start);
+    Py_END_ALLOW_THREADS
+    while (!atomic_load(h->stop)) {
+        PyObject *m = pymodrt_import_file("multi", h->path), *f;
+        if (m == NULL) {
+            PyErr_Clear();
+            continue;
+        }
+        f = PyObject_GetAttrString(m, "state_token");
+        Py_DECREF(m);
+        if (f == NULL) {
+            h->bad++;
+            PyErr_Clear();
+            continue;
+        }
+        for (int i = 0; i < 20; i++) {
+            PyObject *self = PyCFunction_GetSelf(f), *r;
+            if (self == NULL || PyDict_Size(PyModule_GetDict(self)) == 0)
+                h->bad++;      /* cleared while reachable */
+            r = PyObject_CallNoArgs(f);
+            if (r == NULL || PyLong_AsLong(r) == 0)
+                h->bad++;
+            PyErr_Clear();
+            Py_XDECREF(r);
+        }
+        Py_DECREF(f);
+    }
+    PyGILState_Release(g);
+    return NULL;
+}
+
+static void
+test_collector_never_clears_a_reachable_module(void **state)
+{
+    struct holder h[2];
+    pthread_t t[2];
+    pthread_barrier_t start;
+    atomic_int stop = 0;
+    pymodrt_import_stats before, after;
+    Py_ssize_t freed = 0;
+
+    (void)state;
+    pymodrt_get_import_stats(&before);
+    pthread_barrier_init(&start, NULL, 3);
+    for (int i = 0; i < 2; i++) {
+        h[i] = (struct holder){.start = &start, .stop = &stop};
+        snprintf(h[i].path, sizeof h[i].path, "%s/multi.so", PYMODRT_TEST_MODULE_DIR);
+        pthread_create(&t[i], NULL, holder_job, &h[i]);
+    }
+    Py_BEGIN_ALLOW_THREADS
+    pthread_barrier_wait(&start);
+    Py_END_ALLOW_THREADS
+    for (int i = 0; i < 400; i++) {
+        forget("multi");
+        freed += pymodrt_collect_modules();
+    }
+    atomic_store(&stop, 1);
+    Py_BEGIN_ALLOW_THREADS
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    Py_END_ALLOW_THREADS
+    pthread_barrier_destroy(&start);
+    forget("multi");
+    freed += pymodrt_collect_modules();
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(h[i].bad, 0);
+    pymodrt_get_import_stats(&after);
+    assert_true(freed > 0);                       /* the collector did work */
+    assert_int_equal(after.orphans_freed - before.orphans_freed, (uint64_t)freed);
+}
+
 static void
 test_gil_free_imports_never_stop_the_world(void **state)
 {
@@ -292,6 +384,7 @@ main(void)
         cmocka_unit_test(test_exec_failure_with_waiters),
         cmocka_unit_test(test_delete_and_reimport_under_load),
         cmocka_unit_test(test_gil_free_imports_never_stop_the_world),
+        cmocka_unit_test(test_collector_never_clears_a_reachable_module),
     };
     if (getenv("TU_FILTER") != NULL)
         cmocka_set_test_filter(getenv("TU_FILTER"));

@@ -52,6 +52,9 @@ RT_INTERNAL int mod_is_initializing(PyObject *module);
 /* Frees the interpreter's modules that only their own contents reference
  * (see moduleobject.c, "Collecting orphaned modules").  Returns how many. */
 RT_INTERNAL Py_ssize_t mod_collect_orphans(PyInterpreterState *interp);
+/* Runs mod_collect_orphans when enough modules were created since the last
+ * collection (the registry-miss trigger). */
+RT_INTERNAL void mod_collect_maybe(PyInterpreterState *interp);
 /* Drops the caller's reference to 'op'; a module that only its own
  * contents still reference is cleared first, so it is freed now rather
  * than at the next collection (failure paths of creation and import). */

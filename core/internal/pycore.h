@@ -131,6 +131,10 @@ struct _is {
                                          * an intrusive list; guarded by the
                                          * process-wide live-modules lock
                                          * (core/moduleobject.c) */
+    Py_ssize_t live_count;              /* length of live_modules; same lock */
+    Py_ssize_t collect_budget;          /* atomic (relaxed): module creations
+                                         * left before a registry miss runs
+                                         * the orphan collector */
     pthread_mutex_t threads_lock;       /* guards threads */
     PyThreadState *threads;             /* guarded by threads_lock */
     PyInterpreterState *next;           /* guarded by runtime.interp_lock */
@@ -189,6 +193,12 @@ RT_INTERNAL void rt_gil_attach(PyThreadState *ts);
 RT_INTERNAL void rt_gil_detach(PyThreadState *ts);
 RT_INTERNAL void rt_gil_safepoint(PyThreadState *ts);
 RT_INTERNAL int rt_gil_is_enabled(PyInterpreterState *interp);
+/* Exclusive access among the threads sharing ts's GIL (gil_stop_world):
+ * returns 1 if the world was stopped and rt_gil_start_world must follow,
+ * 0 if the caller holds an enabled GIL. */
+RT_INTERNAL int rt_gil_stop_world(PyThreadState *ts);
+RT_INTERNAL void rt_gil_start_world(PyThreadState *ts);
+
 /* The loader's request (SEMANTICS 7.3/7.4) on the current interpreter's
  * GIL: returns 1 when this call made the GIL permanent. */
 RT_INTERNAL int rt_gil_enable_permanent(const char *module_name);
