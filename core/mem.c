@@ -47,6 +47,7 @@ rt_thread_destroy(void *arg)
     struct rt_thread *t = arg, **pp;
 
     rt_epoch_thread_exit(t);
+    rt_gilstate_thread_exit(t);
     pthread_mutex_lock(&rt_threads_lock);
     for (pp = &rt_threads; *pp != NULL; pp = &(*pp)->next) {
         if (*pp == t) {

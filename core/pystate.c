@@ -171,6 +171,48 @@ ts_unlink(PyThreadState *ts)
     pthread_mutex_unlock(&interp->threads_lock);
 }
 
+/* Guards the pairing rt_thread.gilstate <-> PyThreadState.gilstate_of:
+ * a thread state may be deleted by another thread than the one it is
+ * bound to, and that thread may be exiting meanwhile.  Taken once per
+ * thread (binding), per deleted bound thread state and per thread exit. */
+static pthread_mutex_t gilstate_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+gilstate_bind(struct rt_thread *t, PyThreadState *ts)
+{
+    pthread_mutex_lock(&gilstate_lock);
+    if (t->gilstate == NULL && ts->gilstate_of == NULL) {
+        ts->gilstate_of = t;
+        __atomic_store_n(&t->gilstate, ts, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&gilstate_lock);
+}
+
+/* 'ts' is going away: it is no longer its thread's PyGILState thread
+ * state.  May run on another thread than the bound one. */
+static void
+gilstate_unbind(PyThreadState *ts)
+{
+    pthread_mutex_lock(&gilstate_lock);
+    if (ts->gilstate_of != NULL) {
+        __atomic_store_n(&ts->gilstate_of->gilstate, NULL, __ATOMIC_RELEASE);
+        ts->gilstate_of = NULL;
+    }
+    pthread_mutex_unlock(&gilstate_lock);
+}
+
+/* The OS thread 't' exits (core/mem.c): its record is freed. */
+void
+rt_gilstate_thread_exit(struct rt_thread *t)
+{
+    pthread_mutex_lock(&gilstate_lock);
+    if (t->gilstate != NULL) {
+        t->gilstate->gilstate_of = NULL;
+        __atomic_store_n(&t->gilstate, NULL, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&gilstate_lock);
+}
+
 void
 PyThreadState_Delete(PyThreadState *ts)
 {
@@ -178,6 +220,7 @@ PyThreadState_Delete(PyThreadState *ts)
 
     if (t != NULL && t->tstate == ts)
         Py_FatalError("PyThreadState_Delete: tstate is still current");
+    gilstate_unbind(ts);
     PyThreadState_Clear(ts);
     ts_unlink(ts);
     rt_gil_ts_fini(ts);
@@ -196,8 +239,7 @@ PyThreadState_DeleteCurrent(void)
     rt_gil_detach(ts);
     ts->attached = 0;
     t->tstate = NULL;
-    if (t->gilstate == ts)
-        t->gilstate = NULL;
+    gilstate_unbind(ts);
     ts_unlink(ts);
     rt_gil_ts_fini(ts);
     mem_free(ts);
@@ -235,6 +277,11 @@ PyThreadState_Swap(PyThreadState *ts)
     t->tstate = ts;
     if (ts != NULL) {
         ts->rt = t;
+        /* The thread's first main-interpreter thread state is the one
+         * PyGILState_Ensure re-attaches (CPython binds it likewise). */
+        if (ts->interp == rt_runtime.main_interp &&
+            __atomic_load_n(&t->gilstate, __ATOMIC_ACQUIRE) == NULL)
+            gilstate_bind(t, ts);
         rt_gil_attach(ts);
         ts->attached = 1;
         cs_resume_top(ts);
@@ -276,18 +323,24 @@ PyGILState_Ensure(void)
     struct rt_thread *t = rt_thread_get();
     PyThreadState *ts = t->tstate;
 
-    if (ts != NULL) {
+    if (ts != NULL) {           /* a thread state is attached: use it */
         ts->gilstate_counter++;
         return PyGILState_LOCKED;
     }
-    if (rt_runtime.main_interp == NULL)
-        Py_FatalError("PyGILState_Ensure: the runtime is not initialized");
-    ts = PyThreadState_New(rt_runtime.main_interp);
-    if (ts == NULL)
-        Py_FatalError("PyGILState_Ensure: cannot allocate a thread state");
-    ts->gilstate_counter = 1;
-    t->gilstate = ts;
+    ts = __atomic_load_n(&t->gilstate, __ATOMIC_ACQUIRE);
+    if (ts == NULL) {
+        if (rt_runtime.main_interp == NULL)
+            Py_FatalError("PyGILState_Ensure: the runtime is not initialized");
+        ts = PyThreadState_New(rt_runtime.main_interp);
+        if (ts == NULL)
+            Py_FatalError("PyGILState_Ensure: cannot allocate a thread state");
+        ts->gilstate_created = 1;
+    }
+    /* Re-attaches the thread's own detached thread state (after
+     * Py_BEGIN_ALLOW_THREADS, say) rather than making a second one: its
+     * module locks, exception and recursion state stay the thread's. */
     PyThreadState_Swap(ts);
+    ts->gilstate_counter++;
     return PyGILState_UNLOCKED;
 }
 
@@ -299,13 +352,16 @@ PyGILState_Release(PyGILState_STATE state)
 
     if (ts == NULL)
         Py_FatalError("PyGILState_Release: thread state must be current when releasing");
-    ts->gilstate_counter--;
+    if (--ts->gilstate_counter < 0)
+        Py_FatalError("PyGILState_Release: unbalanced Ensure/Release");
     if (state == PyGILState_UNLOCKED) {
-        if (ts->gilstate_counter != 0)
-            Py_FatalError("PyGILState_Release: unbalanced Ensure/Release");
-        PyThreadState_DeleteCurrent();
-        /* Run this thread's deferred frees before it may exit. */
-        rt_epoch_barrier();
+        if (ts->gilstate_counter == 0 && ts->gilstate_created) {
+            PyThreadState_DeleteCurrent();
+            /* Run this thread's deferred frees before it may exit. */
+            rt_epoch_barrier();
+        } else {
+            PyEval_SaveThread();   /* back to detached, as Ensure found it */
+        }
     }
 }
 
@@ -314,7 +370,7 @@ PyGILState_GetThisThreadState(void)
 {
     struct rt_thread *t = rt_thread_peek();
 
-    return t != NULL ? t->gilstate : NULL;
+    return t != NULL ? __atomic_load_n(&t->gilstate, __ATOMIC_ACQUIRE) : NULL;
 }
 
 int

@@ -137,7 +137,9 @@ struct ext_entry {
 
 struct imp_lock {
     PyObject *name;                         /* immutable */
-    PyThreadState *owner;                   /* guarded by imp_mu */
+    struct rt_thread *owner;                /* guarded by imp_mu: an OS thread, not
+                                             * a thread state (one thread may hold
+                                             * several of an interpreter's) */
     int count;                              /* guarded by imp_mu */
     int users;                              /* holders + waiters; guarded by imp_mu */
     pthread_cond_t cv;                      /* waiters of this lock */
@@ -149,11 +151,27 @@ struct imp_state {
     struct imp_lock *locks;                 /* guarded by mu */
 };
 
-/* What each thread state is blocked on; guarded by its interpreter's imp_mu. */
-static struct imp_lock **
-waiting_slot(PyThreadState *ts)
+/* The lock of 'st' that thread 't' blocks on, or NULL (also when it blocks
+ * in another interpreter's table: cycles across tables are not followed).
+ * st->mu held: a match was written under it. */
+static struct imp_lock *
+waiting_on_locked(struct imp_state *st, struct rt_thread *t)
 {
-    return (struct imp_lock **)&ts->imp_waiting_on;
+    if (atomic_load_explicit(&t->imp_waiting_in, memory_order_relaxed) != st)
+        return NULL;
+    return atomic_load_explicit(&t->imp_waiting_on, memory_order_relaxed);
+}
+
+static void
+set_waiting_locked(struct imp_state *st, struct rt_thread *t, struct imp_lock *l)
+{
+    if (l != NULL) {
+        atomic_store_explicit(&t->imp_waiting_in, st, memory_order_relaxed);
+        atomic_store_explicit(&t->imp_waiting_on, l, memory_order_relaxed);
+    } else {
+        atomic_store_explicit(&t->imp_waiting_on, NULL, memory_order_relaxed);
+        atomic_store_explicit(&t->imp_waiting_in, NULL, memory_order_relaxed);
+    }
 }
 
 static struct imp_state *
@@ -212,7 +230,7 @@ static struct imp_lock *
 imp_lock_acquire(PyInterpreterState *interp, PyObject *name)
 {
     struct imp_state *st = imp_state_of(interp);
-    PyThreadState *me = PyThreadState_Get();
+    struct rt_thread *me = rt_thread_get();
     struct imp_lock *l;
 
     pthread_mutex_lock(&st->mu);
@@ -230,9 +248,9 @@ imp_lock_acquire(PyInterpreterState *interp, PyObject *name)
         return l;
     }
     /* Would waiting close a cycle of waits? */
-    PyThreadState *o = l->owner;
+    struct rt_thread *o = l->owner;
     for (int depth = 0; o != NULL && depth < 10000; depth++) {
-        struct imp_lock *w = *waiting_slot(o);
+        struct imp_lock *w = waiting_on_locked(st, o);
         if (w == NULL)
             break;
         if (w->owner == me) {
@@ -246,13 +264,13 @@ imp_lock_acquire(PyInterpreterState *interp, PyObject *name)
     /* Block detached: the owner may need the GIL (or a stop-the-world may
      * need us parked) to finish the import we wait for. */
     rt_count(RT_C_LOCK_WAITS);
-    *waiting_slot(me) = l;
+    set_waiting_locked(st, me, l);
     pthread_mutex_unlock(&st->mu);
     PyThreadState *saved = PyEval_SaveThread();
     pthread_mutex_lock(&st->mu);
     while (l->owner != NULL)
         pthread_cond_wait(&l->cv, &st->mu);
-    *waiting_slot(me) = NULL;
+    set_waiting_locked(st, me, NULL);
     l->owner = me;
     l->count = 1;
     pthread_mutex_unlock(&st->mu);
@@ -279,7 +297,7 @@ static int
 imp_lock_owned(PyInterpreterState *interp, PyObject *name)
 {
     struct imp_state *st = imp_state_of(interp);
-    PyThreadState *me = PyThreadState_GetUnchecked();
+    struct rt_thread *me = rt_thread_get();
     int owned = 0;
 
     pthread_mutex_lock(&st->mu);

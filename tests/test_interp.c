@@ -236,6 +236,53 @@ test_gilstate_and_swap(void **state)
     PyThreadState_Swap(main_ts);
 }
 
+/* PyGILState_Ensure on a thread whose own thread state is detached (after
+ * Py_BEGIN_ALLOW_THREADS) re-attaches that thread state, as CPython does,
+ * rather than making a second one; Release detaches it again.  A thread
+ * state Ensure made itself is deleted by the matching outermost Release. */
+static void *
+gilstate_worker(void *arg)
+{
+    int *ok = arg;
+    PyGILState_STATE outer = PyGILState_Ensure(), inner;
+    PyThreadState *mine = PyThreadState_Get(), *saved;
+
+    *ok = outer == PyGILState_UNLOCKED && PyGILState_GetThisThreadState() == mine;
+    saved = PyEval_SaveThread();
+    inner = PyGILState_Ensure();
+    *ok = *ok && saved == mine && inner == PyGILState_UNLOCKED && PyThreadState_Get() == mine;
+    PyGILState_Release(inner);
+    *ok = *ok && PyThreadState_GetUnchecked() == NULL;       /* detached again */
+    PyEval_RestoreThread(saved);
+    PyGILState_Release(outer);
+    *ok = *ok && PyThreadState_GetUnchecked() == NULL && PyGILState_GetThisThreadState() == NULL;
+    return NULL;
+}
+
+static void
+test_gilstate_reattaches_own_thread_state(void **state)
+{
+    PyThreadState *main_ts = PyThreadState_Get(), *saved;
+    pthread_t t;
+    int ok = 0;
+
+    (void)state;
+    /* The main thread: its bound thread state is main_ts. */
+    assert_ptr_equal(PyGILState_GetThisThreadState(), main_ts);
+    saved = PyEval_SaveThread();
+    assert_ptr_equal(PyGILState_Ensure(), PyGILState_UNLOCKED);
+    assert_ptr_equal(PyThreadState_Get(), main_ts);
+    PyGILState_Release(PyGILState_UNLOCKED);
+    assert_null(PyThreadState_GetUnchecked());               /* kept, detached */
+    PyEval_RestoreThread(saved);
+    /* Another thread, through Ensure only. */
+    Py_BEGIN_ALLOW_THREADS
+    assert_int_equal(pthread_create(&t, NULL, gilstate_worker, &ok), 0);
+    pthread_join(t, NULL);
+    Py_END_ALLOW_THREADS
+    assert_true(ok);
+}
+
 int
 main(void)
 {
@@ -246,6 +293,7 @@ main(void)
         cmocka_unit_test(test_init_failure_from_sub),
         cmocka_unit_test(test_threads_across_interpreters),
         cmocka_unit_test(test_gilstate_and_swap),
+        cmocka_unit_test(test_gilstate_reattaches_own_thread_state),
     };
     if (getenv("TU_FILTER") != NULL)
         cmocka_set_test_filter(getenv("TU_FILTER"));

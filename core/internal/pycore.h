@@ -58,12 +58,24 @@ struct rt_thread {
     struct ck_epoch_record *epoch;      /* owner thread only */
     int epoch_depth;                    /* owner thread only: nesting */
     PyThreadState *tstate;              /* owner thread only: current */
-    PyThreadState *gilstate;            /* owner thread only: PyGILState's */
+    PyThreadState *gilstate;            /* PyGILState's: the first main-interpreter
+                                         * thread state made current here, or the
+                                         * one Ensure created.  Owner reads and
+                                         * binds; whoever deletes that thread state
+                                         * unbinds it (atomic accesses) */
+    /* The module lock this thread blocks on, and the import state (one
+     * interpreter's lock table) it belongs to: written only under that
+     * table's mutex, read atomically by deadlock checks of any table
+     * (loader/import.c). */
+    void *_Atomic imp_waiting_on;
+    void *_Atomic imp_waiting_in;
     struct rt_thread *next;             /* guarded by rt_threads_lock */
     unsigned long os_id;                /* immutable */
 } __attribute__((aligned(RT_CACHELINE)));
 
 RT_INTERNAL struct rt_thread *rt_thread_get(void);   /* creates on first use */
+/* Unbinds the PyGILState thread state of an exiting thread (core/pystate.c). */
+RT_INTERNAL void rt_gilstate_thread_exit(struct rt_thread *t);
 /* Sum of one counter over live threads and threads that have exited. */
 RT_INTERNAL uint64_t rt_counter_sum(enum rt_counter c);
 
@@ -107,11 +119,12 @@ struct _ts {
     int recursion_depth;                /* owner thread only */
     int attached;                       /* owner thread only */
     int gilstate_counter;               /* owner thread only */
+    int gilstate_created;               /* immutable: made by PyGILState_Ensure */
+    struct rt_thread *gilstate_of;      /* the thread whose PyGILState thread state
+                                         * this is, or NULL; set by that thread */
     uint64_t id;                        /* immutable */
     void *gilt;                         /* struct gil_thread *: gil/rt_gil.c */
     PyCriticalSection *cs_top;          /* owner thread only: innermost critical section */
-    void *imp_waiting_on;               /* the module lock this thread blocks on;
-                                         * guarded by interp's import mutex */
     PyThreadState *prev, *next;         /* guarded by interp->threads_lock */
 };
 
