@@ -63,14 +63,12 @@ rt_epoch_init_once(void)
     ck_epoch_init(&rt_epoch);
 }
 
-static ck_epoch_record_t *
-rt_epoch_record(void)
+/* First epoch use on this thread: register (or recycle) its record. */
+static __attribute__((noinline)) ck_epoch_record_t *
+rt_epoch_record_slow(struct rt_thread *t)
 {
-    struct rt_thread *t = rt_thread_get();
-    ck_epoch_record_t *r = t->epoch;
+    ck_epoch_record_t *r;
 
-    if (RT_LIKELY(r != NULL))
-        return r;
     pthread_once(&rt_epoch_once, rt_epoch_init_once);
     r = ck_epoch_recycle(&rt_epoch, NULL);
     if (r != NULL) {
@@ -84,6 +82,15 @@ rt_epoch_record(void)
     }
     t->epoch = r;
     return r;
+}
+
+static inline ck_epoch_record_t *
+rt_epoch_record(void)
+{
+    struct rt_thread *t = rt_thread_get();
+    ck_epoch_record_t *r = t->epoch;
+
+    return RT_LIKELY(r != NULL) ? r : rt_epoch_record_slow(t);
 }
 
 RT_INTERNAL void rt_epoch_thread_exit(struct rt_thread *t);

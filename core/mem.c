@@ -37,7 +37,7 @@ static uint64_t rt_exited_count;                 /* guarded by rt_threads_lock *
 static uint64_t rt_exited_counters[RT_C_COUNT];  /* guarded by rt_threads_lock */
 static pthread_key_t rt_thread_key;
 static pthread_once_t rt_thread_key_once = PTHREAD_ONCE_INIT;
-static _Thread_local struct rt_thread *rt_self;  /* owner thread only */
+_Thread_local struct rt_thread *rt_self;  /* owner thread only; pycore.h */
 
 RT_INTERNAL void rt_epoch_thread_exit(struct rt_thread *t);
 
@@ -73,18 +73,10 @@ rt_thread_key_create(void)
 }
 
 struct rt_thread *
-rt_thread_peek(void)
+rt_thread_create(void)
 {
-    return rt_self;
-}
+    struct rt_thread *t;
 
-struct rt_thread *
-rt_thread_get(void)
-{
-    struct rt_thread *t = rt_self;
-
-    if (RT_LIKELY(t != NULL))
-        return t;
     pthread_once(&rt_thread_key_once, rt_thread_key_create);
     /* The record lives outside the accounted heap: it must exist before the
      * first accounted allocation, and it outlives the thread's last one. */

@@ -15,13 +15,6 @@ struct rt_runtime rt_runtime = {
     .interp_lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
-PyThreadState *
-ts_get(void)
-{
-    struct rt_thread *t = rt_thread_peek();
-
-    return t != NULL ? t->tstate : NULL;
-}
 
 /* ------------------------------------------------------------ interpreters */
 

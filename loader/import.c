@@ -1260,10 +1260,42 @@ registry_get(PyInterpreterState *interp, PyObject *name, int *initializing)
  * no lock, no allocation; the lookup runs inside an epoch section so the
  * entry cannot be freed under it.  Returns a new reference, or NULL (no
  * exception) when the slow path must decide. */
+/* The str hash of a C name, from a small per-thread cache: callers import
+ * the same few names over and over, and comparing a short name costs less
+ * than SipHash over it.  The slot is picked by the pointer, but a hit is
+ * decided by the bytes, so a reused buffer with new contents just misses. */
+#define NAME_CACHE_SLOTS 4
+#define NAME_CACHE_BYTES 48
+struct name_cache {
+    size_t len;                         /* 0: empty */
+    Py_hash_t hash;
+    char bytes[NAME_CACHE_BYTES];
+};
+static _Thread_local struct name_cache name_cache[NAME_CACHE_SLOTS]   /* owner thread only */
+    __attribute__((tls_model("initial-exec")));
+
+static Py_hash_t
+name_hash_cached(const char *name, size_t n)
+{
+    struct name_cache *c = &name_cache[((uintptr_t)name >> 3) & (NAME_CACHE_SLOTS - 1)];
+    Py_hash_t h;
+
+    assert(n > 0);   /* len 0 marks an empty slot */
+    if (c->len == n && memcmp(c->bytes, name, n) == 0)
+        return c->hash;
+    h = rt_hash_bytes(name, n);
+    if (n <= NAME_CACHE_BYTES) {
+        memcpy(c->bytes, name, n);
+        c->len = n;
+        c->hash = h;
+    }
+    return h;
+}
+
 static PyObject *
 registry_hit_utf8(PyInterpreterState *interp, const char *name, size_t n)
 {
-    Py_hash_t h = rt_hash_bytes(name, n);
+    Py_hash_t h = name_hash_cached(name, n);
     PyObject *m;
 
     rt_epoch_enter();
