@@ -893,14 +893,17 @@ PyState_FindModule(PyModuleDef *def)
 
     if (def->m_slots != NULL || idx <= 0 || list == NULL)
         return NULL;
-    /* The list grows under other threads' imports: read it with its lock.
-     * The result is borrowed, kept alive by the list. */
-    m = PyList_GetItemRef(list, idx);
+    /* The list grows under other threads' imports: PyList_GetItem reads it
+     * under its lock.  The result is borrowed, kept alive by the list, as
+     * CPython's is (a new reference dropped before returning would add two
+     * writes to the module's refcount line and no safety). */
+    if (idx >= PyList_GET_SIZE(list))
+        return NULL;
+    m = PyList_GetItem(list, idx);
     if (m == NULL) {
-        PyErr_Clear();   /* out of range: not found */
+        PyErr_Clear();   /* shrunk meanwhile (finalization): not found */
         return NULL;
     }
-    Py_DECREF(m);
     return m == Py_None ? NULL : m;
 }
 
