@@ -95,7 +95,7 @@ PYMODRT_API void pymodrt_get_import_stats(pymodrt_import_stats *out);
  * references (pymodrt has no cycle collector).  Suspects are confirmed
  * with the other threads of the GIL group stopped at a safe point, then
  * cleared (m_clear, m_free).  A registry miss does this by itself once
- * max(8, live modules / 2) modules were created since the last collection.
+ * max(64, live modules / 2) modules were created since the last collection.
  * Returns the number of modules freed. */
 PYMODRT_API Py_ssize_t pymodrt_collect_modules(void);
 
