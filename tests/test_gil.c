@@ -870,6 +870,25 @@ stw_worker(void *p)
 	return NULL;
 }
 
+/* A GIL in AUTO mode, the caller attached as 'mt', and STW_WORKERS
+ * stw_worker threads already spinning through safe points without it. */
+static void
+stw_workers_start(struct gil *g, struct gil_thread *mt, struct stw_shared *sh,
+    struct stw_arg *a, pthread_t *th)
+{
+	assert_int_equal(gil_init(g, GIL_MODE_AUTO), 0);
+	memset(sh, 0, sizeof *sh);
+	sh->g = g;
+	gil_thread_register(g, mt);
+	gil_attach(g, mt);
+	for (int i = 0; i < STW_WORKERS; i++) {
+		a[i] = (struct stw_arg){ .sh = sh, .idx = i };
+		start_thread(&th[i], stw_worker, &a[i]);
+	}
+	for (int i = 0; i < STW_WORKERS; i++)
+		WAIT_FOR(atomic_load(&sh->unprot[i]) > 1000);
+}
+
 static void
 test_stop_the_world(void **state)
 {
@@ -882,17 +901,7 @@ test_stop_the_world(void **state)
 	struct gil_stats s;
 
 	(void)state;
-	assert_int_equal(gil_init(&g, GIL_MODE_AUTO), 0);
-	memset(&sh, 0, sizeof sh);
-	sh.g = &g;
-	gil_thread_register(&g, &mt);
-	gil_attach(&g, &mt);
-	for (int i = 0; i < STW_WORKERS; i++) {
-		a[i] = (struct stw_arg){ .sh = &sh, .idx = i };
-		start_thread(&th[i], stw_worker, &a[i]);
-	}
-	for (int i = 0; i < STW_WORKERS; i++)
-		WAIT_FOR(atomic_load(&sh.unprot[i]) > 1000);
+	stw_workers_start(&g, &mt, &sh, a, th);
 
 	/* Switch on while both workers spin without the GIL. */
 	assert_int_equal(gil_enable_transient(&g, &mt), 1);
@@ -969,17 +978,7 @@ test_stop_world_exclusive(void **state)
 	struct gil_stats s;
 
 	(void)state;
-	assert_int_equal(gil_init(&g, GIL_MODE_AUTO), 0);
-	memset(&sh, 0, sizeof sh);
-	sh.g = &g;
-	gil_thread_register(&g, &mt);
-	gil_attach(&g, &mt);
-	for (int i = 0; i < STW_WORKERS; i++) {
-		a[i] = (struct stw_arg){ .sh = &sh, .idx = i };
-		start_thread(&th[i], stw_worker, &a[i]);
-	}
-	for (int i = 0; i < STW_WORKERS; i++)
-		WAIT_FOR(atomic_load(&sh.unprot[i]) > 1000);
+	stw_workers_start(&g, &mt, &sh, a, th);
 
 	assert_int_equal(gil_stop_world(&g, &mt), 1);
 	for (int i = 0; i < STW_WORKERS; i++)
