@@ -60,9 +60,11 @@ struct rt_thread {
     PyThreadState *tstate;              /* owner thread only: current */
     PyThreadState *gilstate;            /* PyGILState's: the first main-interpreter
                                          * thread state made current here, or the
-                                         * one Ensure created.  Owner reads and
-                                         * binds; whoever deletes that thread state
-                                         * unbinds it (atomic accesses) */
+                                         * one Ensure created.  Written under
+                                         * gilstate_lock (core/pystate.c), by the
+                                         * owner binding or by whoever deletes that
+                                         * thread state; the owner reads it
+                                         * atomically without the lock */
     /* The module lock this thread blocks on, and the import state (one
      * interpreter's lock table) it belongs to: written only under that
      * table's mutex, read atomically by deadlock checks of any table
@@ -141,7 +143,8 @@ struct _ts {
     int gilstate_counter;               /* owner thread only */
     int gilstate_created;               /* immutable: made by PyGILState_Ensure */
     struct rt_thread *gilstate_of;      /* the thread whose PyGILState thread state
-                                         * this is, or NULL; set by that thread */
+                                         * this is, or NULL; guarded by
+                                         * gilstate_lock (core/pystate.c) */
     uint64_t id;                        /* immutable */
     void *gilt;                         /* struct gil_thread *: gil/rt_gil.c */
     PyCriticalSection *cs_top;          /* owner thread only: innermost critical section */
