@@ -229,13 +229,44 @@ table_free_slot(struct dict_table *t, Py_hash_t hash)
 
 /* ---------------------------------------------------------- keys and hashes */
 
+/* Equality of n bytes, without a libc call for the short names registry
+ * and attribute lookups compare: two overlapping loads cover 4..16 bytes. */
+static inline int
+bytes_eq(const char *a, const char *b, size_t n)
+{
+    uint64_t x, y, x2, y2;
+    uint32_t u, v, u2, v2;
+
+    if (n >= 8 && n <= 16) {
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        memcpy(&x2, a + n - 8, 8);
+        memcpy(&y2, b + n - 8, 8);
+        return ((x ^ y) | (x2 ^ y2)) == 0;
+    }
+    if (n >= 4 && n < 8) {
+        memcpy(&u, a, 4);
+        memcpy(&v, b, 4);
+        memcpy(&u2, a + n - 4, 4);
+        memcpy(&v2, b + n - 4, 4);
+        return ((u ^ v) | (u2 ^ v2)) == 0;
+    }
+    if (n < 4) {
+        for (size_t i = 0; i < n; i++)
+            if (a[i] != b[i])
+                return 0;
+        return 1;
+    }
+    return memcmp(a, b, n) == 0;
+}
+
 static inline int
 str_bytes_eq(PyObject *a, PyObject *b)
 {
     PyUnicodeObject *x = (PyUnicodeObject *)a, *y = (PyUnicodeObject *)b;
 
     return x->utf8_length == y->utf8_length &&
-           memcmp(x->data, y->data, (size_t)x->utf8_length) == 0;
+           bytes_eq(x->data, y->data, (size_t)x->utf8_length);
 }
 
 /* PyObject_Hash, reading an exact str's cached hash without a call. */
@@ -338,7 +369,7 @@ lookup_utf8_in_section(PyDictObject *d, const char *s, size_t n, Py_hash_t hash,
                 if (k != NULL) {
                     if (PyUnicode_CheckExact(k)) {
                         PyUnicodeObject *u = (PyUnicodeObject *)k;
-                        if ((size_t)u->utf8_length == n && memcmp(u->data, s, n) == 0) {
+                        if ((size_t)u->utf8_length == n && bytes_eq(u->data, s, n)) {
                             PyObject *v = LOAD_ACQ(&e->value);
                             if (v != NULL)
                                 return v;
