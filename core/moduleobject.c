@@ -120,8 +120,10 @@ mod_detach_interp(PyInterpreterState *interp)
     pthread_mutex_unlock(&live_lock);
 }
 
+/* A new module named 'name' (NULL: unnamed yet).  The fields the orphan
+ * collector reads are set before module_link makes it visible there. */
 static PyModuleObject *
-module_alloc(PyTypeObject *tp)
+module_alloc(PyTypeObject *tp, PyObject *name)
 {
     PyModuleObject *m = (PyModuleObject *)PyType_GenericAlloc(tp, 0);
 
@@ -133,6 +135,8 @@ module_alloc(PyTypeObject *tp)
         return NULL;
     }
     m->md_requires_gil = 1;
+    if (name != NULL && PyUnicode_CheckExact(name))
+        m->md_name = Py_NewRef(name);
     module_link(m);
     return m;
 }
@@ -140,7 +144,7 @@ module_alloc(PyTypeObject *tp)
 PyObject *
 PyModule_NewObject(PyObject *name)
 {
-    PyModuleObject *m = module_alloc(&PyModule_Type);
+    PyModuleObject *m = module_alloc(&PyModule_Type, name);
 
     if (m == NULL)
         return NULL;
@@ -148,8 +152,6 @@ PyModule_NewObject(PyObject *name)
         Py_DECREF(m);
         return NULL;
     }
-    if (PyUnicode_CheckExact(name))
-        m->md_name = Py_NewRef(name);
     return (PyObject *)m;
 }
 
@@ -289,15 +291,6 @@ PyModule_GetToken(PyObject *m, void **token)
 
 /* ------------------------------------------------------------- type slots */
 
-/* The hooks run only when the state size is <= 0 or the state exists
- * (bpo-39824): a module whose exec never ran does not see m_free. */
-static int
-module_hooks_allowed(PyModuleObject *m)
-{
-    return __atomic_load_n(&m->md_state_size, __ATOMIC_RELAXED) <= 0 ||
-           mod_state_load(m) != NULL;
-}
-
 static void
 module_dealloc(PyObject *self)
 {
@@ -307,7 +300,7 @@ module_dealloc(PyObject *self)
     module_unlink(m);
     if (m->md_weaklist != NULL)
         PyObject_ClearWeakRefs(self);
-    if (m->md_free != NULL && module_hooks_allowed(m))
+    if (m->md_free != NULL && mod_hooks_allowed(m))
         m->md_free(self);
     Py_XDECREF(m->md_dict);
     Py_XDECREF(m->md_name);
@@ -321,7 +314,7 @@ module_traverse(PyObject *self, visitproc visit, void *arg)
 {
     PyModuleObject *m = (PyModuleObject *)self;
 
-    if (m->md_traverse != NULL && module_hooks_allowed(m)) {
+    if (m->md_traverse != NULL && mod_hooks_allowed(m)) {
         int r = m->md_traverse(self, visit, arg);
         if (r)
             return r;
@@ -335,7 +328,7 @@ module_clear(PyObject *self)
 {
     PyModuleObject *m = (PyModuleObject *)self;
 
-    if (m->md_clear != NULL && module_hooks_allowed(m)) {
+    if (m->md_clear != NULL && mod_hooks_allowed(m)) {
         int r = m->md_clear(self);
         if (PyErr_Occurred()) {
             PyErr_FormatUnraisable("Exception ignored in m_clear of module%s%V",
@@ -508,7 +501,7 @@ module_new(PyTypeObject *tp, PyObject *args, PyObject *kwds)
 {
     (void)args;
     (void)kwds;
-    return (PyObject *)module_alloc(tp);
+    return (PyObject *)module_alloc(tp, NULL);
 }
 
 PyTypeObject PyModule_Type = {
@@ -646,10 +639,29 @@ refers_to_module(PyObject *op, PyObject *m)
     return 0;
 }
 
-/* 1 if 'm' is an orphan, 0 if not, -1 on error (no memory: not an orphan).
- * 'extra' is the number of references the caller itself holds. */
+/* Is 'm' still sys.modules[its name] in 'interp'? */
 static int
-module_is_orphan(PyModuleObject *m, Py_ssize_t extra)
+module_in_registry(PyInterpreterState *interp, PyModuleObject *m)
+{
+    PyObject *v = NULL;
+    int r;
+
+    if (interp == NULL || interp->modules == NULL || m->md_name == NULL)
+        return 1;   /* cannot tell: keep it */
+    r = PyDict_GetItemRef(interp->modules, m->md_name, &v);
+    if (r < 0)
+        PyErr_Clear();
+    Py_XDECREF(v);
+    return r != 0 && v == (PyObject *)m;
+}
+
+/* 1 if 'm' is an orphan, 0 if not, -1 on error (no memory: not an orphan).
+ * 'extra' is the number of references the caller itself holds.  A module
+ * whose count is sharded (core/shard.c) cannot be judged: it is named a
+ * suspect when it left the registry (the caller folds it with the world
+ * stopped and asks again), and never confirmed. */
+static int
+module_is_orphan(PyInterpreterState *interp, PyModuleObject *m, Py_ssize_t extra)
 {
     struct visits v = {0};
     PyObject *key, *value;
@@ -658,8 +670,10 @@ module_is_orphan(PyModuleObject *m, Py_ssize_t extra)
 
     if (m->md_weaklist != NULL)
         return 0;   /* a weak reference could resurrect it */
+    if (rt_is_sharded((PyObject *)m))
+        return interp != NULL && !module_in_registry(interp, m) ? 2 : 0;
     traverseproc trav = __atomic_load_n(&m->md_traverse, __ATOMIC_ACQUIRE);
-    if (trav != NULL && module_hooks_allowed(m) && trav((PyObject *)m, visits_add, &v) != 0)
+    if (trav != NULL && mod_hooks_allowed(m) && trav((PyObject *)m, visits_add, &v) != 0)
         goto done;
     while (PyDict_Next(m->md_dict, &pos, &key, &value))
         if (visits_add(value, &v) < 0)
@@ -750,28 +764,35 @@ collect_exit(PyInterpreterState *interp)
 /* Clears the orphans among mods[0..n) (one reference each, consumed).
  * Returns how many were freed (their dict emptied).  collect_mu held. */
 static Py_ssize_t
-collect_candidates(PyObject **mods, Py_ssize_t n)
+collect_candidates(PyInterpreterState *interp, PyObject **mods, Py_ssize_t n)
 {
     PyThreadState *ts = PyThreadState_Get();
     Py_ssize_t suspects = 0, confirmed = 0, freed = 0;
+    struct rt_shard_later later = {0};
     int stopped;
 
     /* 1. Everyone running: a filter.  Most modules fail it at once. */
     for (Py_ssize_t i = 0; i < n; i++) {
-        if (module_is_orphan((PyModuleObject *)mods[i], 1) == 1)
+        if (module_is_orphan(interp, (PyModuleObject *)mods[i], 1) > 0)
             mods[suspects++] = mods[i];
         else
             Py_DECREF(mods[i]);
     }
     if (suspects == 0)
         return 0;
-    /* 2. World stopped: confirm.  Nothing here may block on a lock a
-     * parked thread holds or free an object (a dealloc runs any code):
+    for (Py_ssize_t i = 0; i < suspects; i++)
+        if (rt_is_sharded(mods[i]))
+            (void)rt_shard_later_reserve(&later, mods[i]);   /* short: a leak, never early */
+    /* 2. World stopped: fold the sharded suspects back into plain counts
+     * (core/shard.c, R4), then confirm.  Nothing here may block on a lock
+     * a parked thread holds or free an object (a dealloc runs any code):
      * module_is_orphan only reads (dicts are read lock-free) and allocates
      * its visit table.  Confirmed suspects move to the front. */
     stopped = rt_gil_stop_world(ts);
     for (Py_ssize_t i = 0; i < suspects; i++) {
-        if (module_is_orphan((PyModuleObject *)mods[i], 1) == 1) {
+        if (rt_is_sharded(mods[i]))
+            rt_shard_fold_owner_stopped(mods[i], &later);
+        if (module_is_orphan(interp, (PyModuleObject *)mods[i], 1) == 1) {
             PyObject *t = mods[confirmed];
             mods[confirmed++] = mods[i];
             mods[i] = t;
@@ -779,6 +800,7 @@ collect_candidates(PyObject **mods, Py_ssize_t n)
     }
     if (stopped)
         rt_gil_start_world(ts);
+    rt_shard_later_drop(&later);
     /* 3. World running again: clear the confirmed orphans. */
     for (Py_ssize_t i = 0; i < confirmed; i++) {
         PyModuleObject *m = (PyModuleObject *)mods[i];
@@ -812,7 +834,7 @@ collect_locked(PyInterpreterState *interp)
 
         if (mods == NULL)
             return total;
-        freed = collect_candidates(mods, n);
+        freed = collect_candidates(interp, mods, n);
         PyMem_Free(mods);
         total += freed;
         if (freed == 0)
@@ -869,9 +891,9 @@ mod_discard(PyObject *op)
 
     if (op == NULL)
         return;
-    if (PyModule_Check(op) && module_is_orphan((PyModuleObject *)op, 1) == 1 &&
+    if (PyModule_Check(op) && module_is_orphan(interp, (PyModuleObject *)op, 1) == 1 &&
         collect_enter(interp)) {
-        collect_candidates(&op, 1);   /* consumes the reference */
+        collect_candidates(interp, &op, 1);   /* consumes the reference */
         collect_exit(interp);
         return;
     }

@@ -215,6 +215,7 @@ PyThreadState_Delete(PyThreadState *ts)
         Py_FatalError("PyThreadState_Delete: tstate is still current");
     gilstate_unbind(ts);
     PyThreadState_Clear(ts);
+    rt_shard_ts_fini(ts);
     ts_unlink(ts);
     rt_gil_ts_fini(ts);
     mem_free(ts);
@@ -233,6 +234,7 @@ PyThreadState_DeleteCurrent(void)
     ts->attached = 0;
     t->tstate = NULL;
     gilstate_unbind(ts);
+    rt_shard_ts_fini(ts);
     ts_unlink(ts);
     rt_gil_ts_fini(ts);
     mem_free(ts);

@@ -15,7 +15,13 @@
  *   - A mortal increment is a relaxed fetch-add; a decrement is an acq_rel
  *     sub-fetch, and the thread that brings the count to zero deallocates.
  *     A count that reaches 2^31 saturates into immortality (it leaks rather
- *     than being freed too early). */
+ *     than being freed too early).
+ *   - A *sharded* object (a module in the registry, its functions and heap
+ *     types) also reads as negative, and carries _Py_SHARDED_FLAG and a
+ *     shard id in ob_overflow: Py_INCREF/Py_DECREF hand it to
+ *     _pymodrt_shard_incref/_decref, which count in the calling thread
+ *     state's own array, so threads sharing a module never write one cache
+ *     line.  The argument is at the top of core/shard.c. */
 #ifndef Py_OBJECT_H
 #define Py_OBJECT_H
 
@@ -60,6 +66,8 @@ typedef struct {
 #define _Py_IMMORTAL_FLAGS            0x1
 #define _Py_LEGACY_ABI_CHECK_FLAG     0x2
 #define _Py_STATICALLY_ALLOCATED_FLAG 0x4
+#define _Py_SHARDED_FLAG              0x8   /* pymodrt: counted per thread state */
+#define _Py_SHARDED_WORD_BIT          ((int64_t)_Py_SHARDED_FLAG << 48)
 
 #define _Py_IMMORTAL_INITIAL_REFCNT   ((Py_ssize_t)0xC0000000u)
 #define _Py_IMMORTAL_MINIMUM_REFCNT   ((Py_ssize_t)0x80000000u)
@@ -94,6 +102,9 @@ PyAPI_FUNC(void) _Py_Dealloc(PyObject *);
 PyAPI_FUNC(void) Py_IncRef(PyObject *);
 PyAPI_FUNC(void) Py_DecRef(PyObject *);
 PyAPI_FUNC(void) _Py_SetImmortal(PyObject *);
+PyAPI_FUNC(void) _pymodrt_shard_incref(PyObject *);
+PyAPI_FUNC(void) _pymodrt_shard_decref(PyObject *);
+PyAPI_FUNC(Py_ssize_t) _pymodrt_shard_refcnt(PyObject *);
 
 static inline int64_t
 _Py_RefcntWord(PyObject *op)
@@ -104,7 +115,9 @@ _Py_RefcntWord(PyObject *op)
 static inline int
 _Py_IsImmortal(PyObject *op)
 {
-    return (int32_t)(uint32_t)_Py_RefcntWord(op) < 0;
+    int64_t w = _Py_RefcntWord(op);
+
+    return (int32_t)(uint32_t)w < 0 && (w & _Py_SHARDED_WORD_BIT) == 0;
 }
 #define _Py_IsImmortal(op) _Py_IsImmortal(_PyObject_CAST(op))
 
@@ -118,10 +131,11 @@ _Py_IsStaticImmortal(PyObject *op)
 static inline Py_ssize_t
 Py_REFCNT(PyObject *op)
 {
-    uint32_t rc = (uint32_t)_Py_RefcntWord(op);
-    if ((int32_t)rc < 0)
-        return _Py_IMMORTAL_INITIAL_REFCNT;
-    return (Py_ssize_t)rc;
+    int64_t w = _Py_RefcntWord(op);
+    if ((int32_t)(uint32_t)w < 0)
+        return (w & _Py_SHARDED_WORD_BIT) ? _pymodrt_shard_refcnt(op)
+                                          : _Py_IMMORTAL_INITIAL_REFCNT;
+    return (Py_ssize_t)(uint32_t)w;
 }
 #define Py_REFCNT(op) Py_REFCNT(_PyObject_CAST(op))
 
@@ -131,8 +145,12 @@ PyAPI_FUNC(void) Py_SET_REFCNT(PyObject *op, Py_ssize_t refcnt);
 static inline void
 Py_INCREF(PyObject *op)
 {
-    if ((int32_t)(uint32_t)_Py_RefcntWord(op) < 0)
+    int64_t w = _Py_RefcntWord(op);
+    if ((int32_t)(uint32_t)w < 0) {
+        if (w & _Py_SHARDED_WORD_BIT)
+            _pymodrt_shard_incref(op);
         return;
+    }
     __atomic_fetch_add(&op->ob_refcnt_full, 1, __ATOMIC_RELAXED);
 }
 #define Py_INCREF(op) Py_INCREF(_PyObject_CAST(op))
@@ -140,8 +158,12 @@ Py_INCREF(PyObject *op)
 static inline void
 Py_DECREF(PyObject *op)
 {
-    if ((int32_t)(uint32_t)_Py_RefcntWord(op) < 0)
+    int64_t w = _Py_RefcntWord(op);
+    if ((int32_t)(uint32_t)w < 0) {
+        if (w & _Py_SHARDED_WORD_BIT)
+            _pymodrt_shard_decref(op);
         return;
+    }
     if ((uint32_t)__atomic_sub_fetch(&op->ob_refcnt_full, 1, __ATOMIC_ACQ_REL) == 0)
         _Py_Dealloc(op);
 }

@@ -358,6 +358,9 @@ imp_interp_fini(PyInterpreterState *interp)
     struct imp_state *st = imp_state_of(interp);
     PyObject *keys, *list;
 
+    /* Plain counts again before anything is dropped: a sharded object is
+     * freed only after its fold (core/shard.c). */
+    rt_shard_release_interp(interp);
     if (interp->modules != NULL && (keys = PyDict_Keys(interp->modules)) != NULL) {
         for (Py_ssize_t i = PyList_GET_SIZE(keys); --i >= 0; ) {
             PyObject *m;
@@ -1256,10 +1259,6 @@ registry_get(PyInterpreterState *interp, PyObject *name, int *initializing)
     return m;
 }
 
-/* The registry hit for a C name (walkthrough step 1): no temporary str,
- * no lock, no allocation; the lookup runs inside an epoch section so the
- * entry cannot be freed under it.  Returns a new reference, or NULL (no
- * exception) when the slow path must decide. */
 /* The str hash of a C name, from a small per-thread cache: callers import
  * the same few names over and over, and comparing a short name costs less
  * than SipHash over it.  The slot is picked by the pointer, but a hit is
@@ -1292,19 +1291,25 @@ name_hash_cached(const char *name, size_t n)
     return h;
 }
 
+/* The registry hit for a C name (walkthrough step 1): no temporary str,
+ * no lock, no allocation, and no write to a line other threads write.  The
+ * lookup takes its reference inside an epoch section, so the entry cannot
+ * be freed under it, and a published module's count is sharded
+ * (core/shard.c), so that reference lands in this thread state's own
+ * array.  Returns a new reference, or NULL (no exception) when the slow
+ * path must decide. */
 static PyObject *
 registry_hit_utf8(PyInterpreterState *interp, const char *name, size_t n)
 {
     Py_hash_t h = name_hash_cached(name, n);
     PyObject *m;
 
-    rt_epoch_enter();
-    m = dict_lookup_utf8_borrowed(interp->modules, name, n, h);
-    if (m != NULL && (m == Py_None || module_initializing(m)))
-        m = NULL;
-    else if (m != NULL)
-        Py_INCREF(m);
-    rt_epoch_exit();
+    if (!dict_lookup_utf8_ref(interp->modules, name, n, h, &m))
+        return NULL;
+    if (m == Py_None || module_initializing(m)) {
+        Py_DECREF(m);
+        return NULL;
+    }
     return m;
 }
 
@@ -1369,8 +1374,12 @@ import_name(PyInterpreterState *interp, PyObject *name)
     m = registry_get(interp, name, &initializing);
     if (m == NULL && !PyErr_Occurred()) {
         m = find_and_load_locked(interp, name, parent);
-        if (m != NULL)
+        if (m != NULL) {
             bind_to_parent(parent, name, m);
+            /* Published: from now on every hit counts it per thread. */
+            if (!module_initializing(m))
+                rt_shard_module(m);
+        }
     }
     imp_lock_release(interp, lock);
     Py_XDECREF(parent);
@@ -1628,8 +1637,11 @@ pymodrt_import_file(const char *name, const char *path)
     if (lock == NULL)
         goto done;
     m = registry_get(interp, n, &initializing);
-    if (m == NULL && !PyErr_Occurred())
+    if (m == NULL && !PyErr_Occurred()) {
         m = load_file(interp, n, p, 0);
+        if (m != NULL && !module_initializing(m))
+            rt_shard_module(m);
+    }
     imp_lock_release(interp, lock);
 done:
     Py_DECREF(n);

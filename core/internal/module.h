@@ -37,6 +37,15 @@ mod_state_load(PyModuleObject *m)
     return __atomic_load_n(&m->md_state, __ATOMIC_ACQUIRE);
 }
 
+/* The hooks run only when the state size is <= 0 or the state exists
+ * (bpo-39824): a module whose exec never ran does not see m_free. */
+static inline int
+mod_hooks_allowed(PyModuleObject *m)
+{
+    return __atomic_load_n(&m->md_state_size, __ATOMIC_RELAXED) <= 0 ||
+           mod_state_load(m) != NULL;
+}
+
 /* The hook fields, written at creation while the collector may already
  * see the module in its interpreter's list. */
 static inline void

@@ -140,6 +140,15 @@ struct _ts {
     PyObject *dict;                     /* owner thread only */
     int recursion_depth;                /* owner thread only */
     int attached;                       /* owner thread only */
+    /* Sharded reference counts (core/shard.c): this thread state's share
+     * of each sharded object's count, indexed by shard id.  Written by the
+     * owner thread while attached (and under shard_mu when the array moves);
+     * read and zeroed by a folder only with the GIL group's world stopped
+     * and shard_mu held, and by PyThreadState_Delete under shard_mu. */
+    Py_ssize_t *shard_vals;
+    uint32_t shard_cap;                 /* entries in shard_vals */
+    void *shard_gil;                    /* interp->gil, copied when the array
+                                         * is first made (one load less) */
     int gilstate_counter;               /* owner thread only */
     int gilstate_created;               /* immutable: made by PyGILState_Ensure */
     struct rt_thread *gilstate_of;      /* the thread whose PyGILState thread state
@@ -149,6 +158,8 @@ struct _ts {
     void *gilt;                         /* struct gil_thread *: gil/rt_gil.c */
     PyCriticalSection *cs_top;          /* owner thread only: innermost critical section */
     PyThreadState *prev, *next;         /* guarded by interp->threads_lock */
+    PyThreadState *shard_next;          /* guarded by shard_mu: thread states
+                                         * that have an array */
 };
 
 struct _is {
@@ -206,8 +217,11 @@ rt_try_incref(PyObject *op)
     int64_t word = __atomic_load_n(&op->ob_refcnt_full, __ATOMIC_RELAXED);
 
     for (;;) {
-        if ((int32_t)(uint32_t)word < 0)
-            return 1;                                /* immortal */
+        if ((int32_t)(uint32_t)word < 0) {           /* immortal or sharded */
+            if (word & _Py_SHARDED_WORD_BIT)
+                _pymodrt_shard_incref(op);           /* alive while sharded */
+            return 1;
+        }
         if ((uint32_t)word == 0)
             return 0;                                /* dying */
         if (__atomic_compare_exchange_n(&op->ob_refcnt_full, &word, word + 1, 1,
@@ -215,6 +229,48 @@ rt_try_incref(PyObject *op)
             return 1;
     }
 }
+
+/* ------------------------------------------ sharded refcounts (shard.c)
+ * The registry's modules, their functions and their heap types count
+ * references per thread state, so threads sharing them never write one
+ * cache line.  See core/shard.c for the protocol. */
+
+/* Shards 'm' and the functions and heap types that belong to it (their
+ * __self__ or module is 'm').  'm' must be referenced by the caller and
+ * published in its interpreter's registry.  Never fails: an object that
+ * cannot be sharded (no id left, no memory) keeps plain counting. */
+RT_INTERNAL void rt_shard_module(PyObject *m);
+/* 1 if 'op' is counted per thread state right now. */
+static inline int
+rt_is_sharded(PyObject *op)
+{
+    return (__atomic_load_n(&op->ob_refcnt_full, __ATOMIC_RELAXED) & _Py_SHARDED_WORD_BIT) != 0;
+}
+/* Objects whose last reference was the shard's own, found by a fold that
+ * ran with the world stopped: the caller drops them once it restarted. */
+struct rt_shard_later {
+    PyObject **objs;
+    Py_ssize_t n, cap;
+};
+/* With the world of 'owner's GIL group stopped (or no other thread of the
+ * group attached): turns 'owner' and every object sharded on its behalf
+ * back into plain counts.  Objects left with only the shard's reference
+ * are appended to 'later' (pre-sized by rt_shard_later_reserve); when it
+ * is full they stay sharded until the next fold. */
+RT_INTERNAL void rt_shard_fold_owner_stopped(PyObject *owner, struct rt_shard_later *later);
+/* Room in 'later' for a fold of 'owner' (call before stopping the world).
+ * Returns 0, or -1 when memory is short (then folding may leave objects
+ * sharded). */
+RT_INTERNAL int rt_shard_later_reserve(struct rt_shard_later *later, PyObject *owner);
+/* Drops the references in 'later' and frees it (world running). */
+RT_INTERNAL void rt_shard_later_drop(struct rt_shard_later *later);
+/* The interpreter ends: everything sharded for its modules is folded
+ * (stops the world of its GIL group itself).  Its thread state current. */
+RT_INTERNAL void rt_shard_release_interp(PyInterpreterState *interp);
+/* PyThreadState_Delete: merges the thread state's shares into the
+ * objects' words and frees its array. */
+RT_INTERNAL void rt_shard_ts_fini(PyThreadState *ts);
+RT_INTERNAL void rt_shard_runtime_fini(void);
 
 /* -------------------------------------------------- critical sections (lock.c)
  * A thread that detaches suspends its critical sections (releasing their

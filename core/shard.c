@@ -1,0 +1,556 @@
+/* shard.c: sharded reference counts for the registry's hot objects.
+ *
+ * THE PROBLEM
+ * A registry hit returns a new reference to the module, and the caller
+ * drops it again; an extension does the same with the functions it looks
+ * up and the heap types it instantiates.  With one count per object, every
+ * thread that imports a module writes the module's first cache line, and
+ * two threads doing nothing but imports of one module run slower together
+ * than one alone (measured: 0.48x).  Those objects are few and long-lived:
+ * a module in sys.modules, and the functions and heap types whose
+ * __self__ / module is that module (its "companions").
+ *
+ * THE SCHEME (CPython 3.14's free-threaded build counts heap types per
+ * thread for the same reason; this is our own design of the idea)
+ * A sharded object's refcount word reads, field by field:
+ *     ob_flags     its flags | _Py_SHARDED_FLAG
+ *     ob_overflow  its shard id k, 1..SHARD_IDS-1
+ *     ob_refcnt    BIAS + base, BIAS = 0xC0000000 (negative as an int32)
+ * and its true count is  base + sum over thread states ts of ts->shard_vals[k].
+ * Because ob_refcnt reads negative, the inline Py_INCREF/Py_DECREF take
+ * their immortal branch, see the flag, and call _pymodrt_shard_incref/
+ * _decref, which add +-1 to the current thread state's own array: a write
+ * to memory no other thread writes.  Immortal objects lack the flag and
+ * still cost one load.
+ *
+ * WHY IT IS CORRECT
+ *  R1 Additive words.  Sharding CASes the plain word (count c) to the
+ *     sharded one with base c + 1; folding CASes it back to the plain count.
+ *     A plain fetch_add/sub_fetch that loaded the old form lands on the new
+ *     one as +-1 on base or count, which is what it means in either form;
+ *     so a thread outside the protocol (no thread state, not attached,
+ *     another GIL group, no array room) may always fall back to an atomic
+ *     add on the word.  Such a decrement deallocates only when it leaves a
+ *     plain word at zero.
+ *  R2 No zero while sharded.  The shard itself holds one reference (the
+ *     +1 above), so the true count stays >= 1 and no share ever has to
+ *     notice a zero.  An object is freed only after a fold.
+ *  R3 Who writes a share.  ts->shard_vals[k] is written only by ts's owner
+ *     thread, while ts is attached, and only after checking that object k
+ *     belongs to ts's GIL group (entry gil == ts->interp->gil).  The id k
+ *     read from the word cannot be freed and reused between that load and
+ *     the write: reuse needs a fold, a fold needs the group's world stopped
+ *     (R4), and the writer is between two safe points.
+ *  R4 Folding id k (rt_shard_fold_owner_stopped) runs with k's GIL group
+ *     stopped (gil_stop_world: every other attached thread of the group is
+ *     parked at a safe point; or the caller holds the enabled GIL, which
+ *     excludes the others) and with shard_mu held.  By R3 only thread
+ *     states of that group can hold shares of k, and none of them runs
+ *     refcount code; the stop handshake (mutex and seq_cst status words in
+ *     gil/gil.c) orders their share writes before the folder's reads.  The
+ *     folder sums and zeroes every such share and CASes the word (a
+ *     fallback add of R1 may race with it).
+ *  R5 Afterwards no share of k is nonzero (R3, R4), so the id's next
+ *     object starts from zeros.
+ *  R6 A thread state that is deleted merges its nonzero shares into the
+ *     words (atomic adds on base) under shard_mu: a nonzero share means the
+ *     object is still sharded under that id (R4 zeroes under shard_mu).
+ *  R7 Py_REFCNT of a sharded object is approximate: base plus the caller's
+ *     own share (never below 1).  Nothing in the runtime decides on it; the
+ *     orphan collector folds a module before it counts.
+ *
+ * WHEN
+ * The loader shards a module and its companions once an import published
+ * it (rt_shard_module).  The orphan collector folds a sharded module that
+ * has left sys.modules, with the world stopped it already needs
+ * (core/moduleobject.c); an ending interpreter folds everything of its
+ * own first (rt_shard_release_interp).  A companion replaced in the module
+ * therefore lives until its module is folded: deferred, never early.
+ *
+ * MEMORY
+ * Ids live in a bitmap (lowest free first, so arrays stay short) and an
+ * entry table of SHARD_CHUNKS chunks allocated on first use and never
+ * moved, so the hot path reads an entry without a lock.  A thread state's
+ * array grows to the highest id it touched; when it cannot grow, the
+ * thread takes the fallback of R1.
+ *
+ * LOCKS
+ * shard_mu (a pthread mutex, a leaf: nothing under it blocks or parks)
+ * guards the bitmap, the entries' obj/owner/interp, every array's
+ * registration and moves, and folds.  A folder takes it after stopping the
+ * world; no thread holds it across a safe point, so that order cannot
+ * deadlock. */
+#include "internal/module.h"
+
+#include <string.h>
+
+#define SHARD_BIAS ((int64_t)0xC0000000u)
+#define SHARD_IDS 65536u                    /* ids 1..65535; 0 is "no id" */
+#define SHARD_CHUNK 256u
+#define SHARD_CHUNKS (SHARD_IDS / SHARD_CHUNK)
+#define SHARD_MIN_CAP 64u
+
+struct shard_entry {
+    PyObject *obj;                  /* guarded by shard_mu; NULL: id free */
+    PyObject *owner;                /* guarded by shard_mu */
+    PyInterpreterState *interp;     /* guarded by shard_mu */
+    void *gil;                      /* atomic: written under shard_mu, read
+                                     * lock-free by the hot path (R3) */
+};
+
+static pthread_mutex_t shard_mu = PTHREAD_MUTEX_INITIALIZER;
+/* Chunk pointers: written once under shard_mu (release), read lock-free. */
+static struct shard_entry *shard_chunks[SHARD_CHUNKS];
+static uint64_t shard_used[SHARD_IDS / 64];   /* guarded by shard_mu */
+static uint32_t shard_hi = 1;                 /* guarded by shard_mu: ids < hi
+                                               * were ever handed out */
+static PyThreadState *shard_arrays;           /* guarded by shard_mu */
+
+static inline uint32_t
+word_id(int64_t w)
+{
+    return (uint32_t)((uint64_t)w >> 32) & 0xFFFFu;
+}
+
+static inline struct shard_entry *
+entry_of(uint32_t k)    /* k was handed out: its chunk exists */
+{
+    struct shard_entry *c = __atomic_load_n(&shard_chunks[k / SHARD_CHUNK], __ATOMIC_ACQUIRE);
+
+    return &c[k % SHARD_CHUNK];
+}
+
+/* The GIL group of id k as the hot path sees it: NULL when id k is free or
+ * (k == 0) no id.  The sharding CAS released the entry and the chunk, and
+ * the caller loaded the word with acquire, so a current entry is seen. */
+static inline void *
+entry_gil(uint32_t k)
+{
+    struct shard_entry *c = __atomic_load_n(&shard_chunks[k / SHARD_CHUNK], __ATOMIC_ACQUIRE);
+
+    return RT_LIKELY(c != NULL) ? __atomic_load_n(&c[k % SHARD_CHUNK].gil, __ATOMIC_RELAXED) : NULL;
+}
+
+static inline uint32_t
+load_id(PyObject *op)
+{
+    return word_id(__atomic_load_n(&op->ob_refcnt_full, __ATOMIC_ACQUIRE));
+}
+
+/* ------------------------------------------------------------ the hot path */
+
+/* Atomic add on the word (R1); a decrement that leaves a plain zero frees. */
+static void
+shard_add_word(PyObject *op, int d)
+{
+    if (d > 0) {
+        __atomic_fetch_add(&op->ob_refcnt_full, 1, __ATOMIC_RELAXED);
+        return;
+    }
+    int64_t w = __atomic_sub_fetch(&op->ob_refcnt_full, 1, __ATOMIC_ACQ_REL);
+    if ((w & _Py_SHARDED_WORD_BIT) == 0 && (uint32_t)w == 0)
+        _Py_Dealloc(op);
+}
+
+/* ts's array grows to hold id k.  Owner thread, attached.  0 or -1. */
+static int
+shard_grow(PyThreadState *ts, uint32_t k)
+{
+    uint32_t cap = ts->shard_cap ? ts->shard_cap : SHARD_MIN_CAP;
+    Py_ssize_t *vals, *old;
+
+    while (cap <= k)
+        cap *= 2;
+    vals = mem_calloc(cap, sizeof(*vals));
+    if (vals == NULL)
+        return -1;
+    pthread_mutex_lock(&shard_mu);
+    old = ts->shard_vals;
+    if (old != NULL) {
+        memcpy(vals, old, ts->shard_cap * sizeof(*vals));
+    } else {
+        ts->shard_gil = ts->interp->gil;
+        ts->shard_next = shard_arrays;
+        shard_arrays = ts;
+    }
+    ts->shard_vals = vals;
+    ts->shard_cap = cap;
+    pthread_mutex_unlock(&shard_mu);
+    mem_free(old);
+    return 0;
+}
+
+/* Everything but the common case: no array room yet, no thread state, not
+ * attached, or an object of another GIL group (R1, R3). */
+static __attribute__((noinline)) void
+shard_add_slow(PyObject *op, int d)
+{
+    struct rt_thread *t = rt_thread_peek();
+    PyThreadState *ts = t != NULL ? t->tstate : NULL;
+    uint32_t k = load_id(op);
+
+    if (ts != NULL && ts->attached && k != 0 && entry_gil(k) == ts->interp->gil &&
+        (k < ts->shard_cap || shard_grow(ts, k) == 0)) {
+        ts->shard_vals[k] += d;
+        return;
+    }
+    shard_add_word(op, d);
+}
+
+/* The hot path: a few loads and one add to memory only this thread writes.
+ * ts->shard_gil is set with the array, so a thread state without an array
+ * (cap 0) always takes the slow path first. */
+static inline void
+shard_add(PyObject *op, int d)
+{
+    struct rt_thread *t = rt_thread_peek();
+    PyThreadState *ts;
+    uint32_t k = load_id(op);
+
+    /* k != 0 is implied: entry 0 is never handed out, so its gil is NULL,
+     * and shard_gil is not. */
+    if (RT_LIKELY(t != NULL && (ts = t->tstate) != NULL) && RT_LIKELY(ts->attached) &&
+        RT_LIKELY(k < ts->shard_cap) && RT_LIKELY(entry_gil(k) == ts->shard_gil)) {
+        ts->shard_vals[k] += d;
+        return;
+    }
+    shard_add_slow(op, d);
+}
+
+void
+_pymodrt_shard_incref(PyObject *op)
+{
+    shard_add(op, 1);
+}
+
+void
+_pymodrt_shard_decref(PyObject *op)
+{
+    shard_add(op, -1);
+}
+
+Py_ssize_t
+_pymodrt_shard_refcnt(PyObject *op)
+{
+    int64_t w = __atomic_load_n(&op->ob_refcnt_full, __ATOMIC_RELAXED);
+    Py_ssize_t n;
+
+    if ((w & _Py_SHARDED_WORD_BIT) == 0)
+        return Py_REFCNT(op);
+    n = (Py_ssize_t)((int64_t)(uint32_t)w - SHARD_BIAS);
+    struct rt_thread *t = rt_thread_peek();
+    PyThreadState *ts = t != NULL ? t->tstate : NULL;
+    uint32_t k = word_id(w);
+    if (ts != NULL && ts->attached && k < ts->shard_cap && entry_gil(k) == ts->interp->gil)
+        n += ts->shard_vals[k];
+    return n > 1 ? n : 1;
+}
+
+/* ---------------------------------------------------------------- sharding */
+
+/* A free id with its chunk allocated, or 0.  shard_mu held. */
+static uint32_t
+id_alloc_locked(void)
+{
+    for (uint32_t w = 0; w < SHARD_IDS / 64; w++) {
+        uint64_t free_bits = ~shard_used[w];
+        if (w == 0)
+            free_bits &= ~(uint64_t)1;   /* id 0 means "no id" */
+        if (free_bits == 0)
+            continue;
+        uint32_t k = w * 64 + (uint32_t)__builtin_ctzll(free_bits);
+        if (shard_chunks[k / SHARD_CHUNK] == NULL) {
+            struct shard_entry *c = mem_calloc(SHARD_CHUNK, sizeof(*c));
+            if (c == NULL)
+                return 0;
+            __atomic_store_n(&shard_chunks[k / SHARD_CHUNK], c, __ATOMIC_RELEASE);
+        }
+        shard_used[w] |= (uint64_t)1 << (k % 64);
+        if (k >= shard_hi)
+            shard_hi = k + 1;
+        return k;
+    }
+    return 0;
+}
+
+static int
+id_used_locked(uint32_t k)
+{
+    return (int)((shard_used[k / 64] >> (k % 64)) & 1u);
+}
+
+static void
+id_free_locked(uint32_t k)
+{
+    struct shard_entry *e = entry_of(k);
+
+    e->obj = e->owner = NULL;
+    e->interp = NULL;
+    __atomic_store_n(&e->gil, NULL, __ATOMIC_RELAXED);
+    shard_used[k / 64] &= ~((uint64_t)1 << (k % 64));
+}
+
+/* Shards 'op' on behalf of 'owner' (R1: a CAS from the plain word).  The
+ * caller holds a reference.  Returns 1, or 0 when 'op' stays plain
+ * (immortal, already sharded, or no id or memory). */
+static int
+shard_object(PyObject *op, PyObject *owner, PyInterpreterState *interp)
+{
+    int64_t old = __atomic_load_n(&op->ob_refcnt_full, __ATOMIC_RELAXED), new;
+    uint32_t k;
+
+    if ((int32_t)(uint32_t)old < 0 || word_id(old) != 0)
+        return 0;
+    pthread_mutex_lock(&shard_mu);
+    k = id_alloc_locked();
+    if (k == 0) {
+        pthread_mutex_unlock(&shard_mu);
+        return 0;
+    }
+    struct shard_entry *e = entry_of(k);
+    e->obj = op;
+    e->owner = owner;
+    e->interp = interp;
+    __atomic_store_n(&e->gil, interp->gil, __ATOMIC_RELAXED);
+    do {
+        if ((int32_t)(uint32_t)old < 0) {      /* saturated meanwhile */
+            id_free_locked(k);
+            pthread_mutex_unlock(&shard_mu);
+            return 0;
+        }
+        new = (old & ~(int64_t)0xFFFFFFFFFFFF) | _Py_SHARDED_WORD_BIT |
+              ((int64_t)k << 32) | (SHARD_BIAS + (int64_t)(uint32_t)old + 1);
+    } while (!__atomic_compare_exchange_n(&op->ob_refcnt_full, &old, new, 1,
+                                          __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+    pthread_mutex_unlock(&shard_mu);
+    return 1;
+}
+
+static int
+companion_of(PyObject *op, PyObject *m)
+{
+    if (PyCFunction_Check(op))
+        return ((PyCFunctionObject *)op)->m_self == m;
+    if (PyType_Check(op) && (((PyTypeObject *)op)->tp_flags & Py_TPFLAGS_HEAPTYPE))
+        return ((PyHeapTypeObject *)op)->ht_module == m;
+    return 0;
+}
+
+struct shard_walk {
+    PyObject *m;
+    PyInterpreterState *interp;
+};
+
+static int
+shard_visit(PyObject *op, void *arg)
+{
+    struct shard_walk *w = arg;
+
+    if (op != NULL && companion_of(op, w->m))
+        shard_object(op, w->m, w->interp);
+    return 0;
+}
+
+void
+rt_shard_module(PyObject *m)
+{
+    PyThreadState *ts = ts_get();
+    PyModuleObject *mod = (PyModuleObject *)m;
+    struct shard_walk w = {m, ts != NULL ? ts->interp : NULL};
+    PyObject *values;
+
+    if (w.interp == NULL || !PyModule_Check(m) || !shard_object(m, m, w.interp))
+        return;
+    /* The module's functions and types: the dict's values (a snapshot with
+     * references, as other threads may already change the dict), then
+     * what the state holds. */
+    values = PyDict_Values(mod->md_dict);
+    if (values != NULL) {
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(values); i++)
+            shard_visit(PyList_GET_ITEM(values, i), &w);
+        Py_DECREF(values);
+    } else {
+        PyErr_Clear();
+    }
+    traverseproc trav = __atomic_load_n(&mod->md_traverse, __ATOMIC_ACQUIRE);
+    if (trav != NULL && mod_hooks_allowed(mod))
+        trav(m, shard_visit, &w);
+}
+
+/* ----------------------------------------------------------------- folding */
+
+/* Does id k (in use) match the fold's owner, or the ending interpreter? */
+static int
+id_matches_locked(uint32_t k, PyObject *owner, PyInterpreterState *interp)
+{
+    struct shard_entry *e = entry_of(k);
+
+    return owner != NULL ? e->owner == owner : e->interp == interp;
+}
+
+static Py_ssize_t
+count_locked(PyObject *owner, PyInterpreterState *interp)
+{
+    Py_ssize_t n = 0;
+
+    for (uint32_t k = 1; k < shard_hi; k++)
+        if (id_used_locked(k) && id_matches_locked(k, owner, interp))
+            n++;
+    return n;
+}
+
+static int
+later_reserve(struct rt_shard_later *later, PyObject *owner, PyInterpreterState *interp)
+{
+    Py_ssize_t need;
+    PyObject **objs;
+
+    pthread_mutex_lock(&shard_mu);
+    need = later->n + count_locked(owner, interp);
+    pthread_mutex_unlock(&shard_mu);
+    if (need <= later->cap)
+        return 0;
+    objs = mem_realloc(later->objs, (size_t)need * sizeof(*objs));
+    if (objs == NULL)
+        return -1;
+    later->objs = objs;
+    later->cap = need;
+    return 0;
+}
+
+int
+rt_shard_later_reserve(struct rt_shard_later *later, PyObject *owner)
+{
+    return later_reserve(later, owner, NULL);
+}
+
+void
+rt_shard_later_drop(struct rt_shard_later *later)
+{
+    for (Py_ssize_t i = 0; i < later->n; i++)
+        Py_DECREF(later->objs[i]);
+    mem_free(later->objs);
+    later->objs = NULL;
+    later->n = later->cap = 0;
+}
+
+/* Folds id k back into a plain count (R4) and drops the shard's own
+ * reference: in place when others remain (the count cannot reach zero),
+ * else through 'later', since nothing may be freed while the world is
+ * stopped.  When 'later' is full (its reservation failed) the reference
+ * stays and the object leaks rather than being freed too early.
+ * shard_mu held, k's GIL group stopped. */
+static void
+fold_locked(uint32_t k, struct rt_shard_later *later)
+{
+    struct shard_entry *e = entry_of(k);
+    PyObject *op = e->obj;
+    void *gil = e->gil;
+    int64_t sum = 0, old, new, raw, keep;
+
+    for (PyThreadState *ts = shard_arrays; ts != NULL; ts = ts->shard_next) {
+        if (k >= ts->shard_cap || ts->interp->gil != gil)
+            continue;
+        sum += ts->shard_vals[k];
+        ts->shard_vals[k] = 0;
+    }
+    old = __atomic_load_n(&op->ob_refcnt_full, __ATOMIC_RELAXED);
+    do {
+        raw = (int64_t)(uint32_t)old - SHARD_BIAS + sum;   /* >= 1 by R2 */
+        keep = raw > 1 ? raw - 1 : raw;   /* the shard's reference, in place */
+        new = (old & ~(_Py_SHARDED_WORD_BIT | (int64_t)0xFFFFFFFFFFFF)) |
+              (keep > INT32_MAX ? SHARD_BIAS : keep);    /* saturate: immortal */
+    } while (!__atomic_compare_exchange_n(&op->ob_refcnt_full, &old, new, 1,
+                                          __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+    assert(raw >= 1);
+    id_free_locked(k);
+    if (raw == 1 && later->n < later->cap)
+        later->objs[later->n++] = op;     /* its last reference: the shard's */
+}
+
+static void
+fold_matching_locked(PyObject *owner, PyInterpreterState *interp, struct rt_shard_later *later)
+{
+    for (uint32_t k = 1; k < shard_hi; k++)
+        if (id_used_locked(k) && id_matches_locked(k, owner, interp))
+            fold_locked(k, later);
+}
+
+void
+rt_shard_fold_owner_stopped(PyObject *owner, struct rt_shard_later *later)
+{
+    pthread_mutex_lock(&shard_mu);
+    fold_matching_locked(owner, NULL, later);
+    pthread_mutex_unlock(&shard_mu);
+}
+
+void
+rt_shard_release_interp(PyInterpreterState *interp)
+{
+    PyThreadState *ts = ts_get();
+    struct rt_shard_later later = {0};
+    int stopped = 0;
+
+    pthread_mutex_lock(&shard_mu);
+    Py_ssize_t n = count_locked(NULL, interp);
+    pthread_mutex_unlock(&shard_mu);
+    if (n == 0)
+        return;
+    (void)later_reserve(&later, NULL, interp);   /* short: leak, never free early */
+    if (ts != NULL && ts->attached && ts->interp->gil == interp->gil)
+        stopped = rt_gil_stop_world(ts);
+    pthread_mutex_lock(&shard_mu);
+    fold_matching_locked(NULL, interp, &later);
+    pthread_mutex_unlock(&shard_mu);
+    if (stopped)
+        rt_gil_start_world(ts);
+    rt_shard_later_drop(&later);
+}
+
+void
+rt_shard_ts_fini(PyThreadState *ts)
+{
+    Py_ssize_t *vals;
+
+    pthread_mutex_lock(&shard_mu);
+    vals = ts->shard_vals;
+    if (vals != NULL) {
+        /* R6: a nonzero share belongs to an object still sharded. */
+        for (uint32_t k = 1; k < ts->shard_cap; k++) {
+            if (vals[k] != 0) {
+                assert(id_used_locked(k));
+                __atomic_fetch_add(&entry_of(k)->obj->ob_refcnt_full, (int64_t)vals[k],
+                                   __ATOMIC_ACQ_REL);
+            }
+        }
+        for (PyThreadState **p = &shard_arrays; *p != NULL; p = &(*p)->shard_next) {
+            if (*p == ts) {
+                *p = ts->shard_next;
+                break;
+            }
+        }
+        ts->shard_vals = NULL;
+        ts->shard_cap = 0;
+    }
+    pthread_mutex_unlock(&shard_mu);
+    mem_free(vals);
+}
+
+/* Runtime end: every interpreter folded its objects, so no id is in use
+ * and the entry chunks go.  (Should one remain, its chunk stays: an object
+ * still carries the id.) */
+void
+rt_shard_runtime_fini(void)
+{
+    pthread_mutex_lock(&shard_mu);
+    for (uint32_t c = 0; c < SHARD_CHUNKS; c++) {
+        int used = 0;
+        for (uint32_t k = c * SHARD_CHUNK; k < (c + 1) * SHARD_CHUNK && !used; k++)
+            used = id_used_locked(k);
+        if (!used && shard_chunks[c] != NULL) {
+            mem_free(shard_chunks[c]);
+            shard_chunks[c] = NULL;
+        }
+    }
+    pthread_mutex_unlock(&shard_mu);
+}
