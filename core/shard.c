@@ -69,7 +69,7 @@
  *
  * MEMORY
  * Ids live in a bitmap (lowest free first, so arrays stay short) and an
- * entry table of SHARD_CHUNKS chunks allocated on first use and never
+ * entry table of RT_SHARD_CHUNKS chunks allocated on first use and never
  * moved, so the hot path reads an entry without a lock.  A thread state's
  * array grows to the highest id it touched; when it cannot grow, the
  * thread takes the fallback of R1.
@@ -86,21 +86,11 @@
 
 #define SHARD_BIAS ((int64_t)0xC0000000u)
 #define SHARD_IDS 65536u                    /* ids 1..65535; 0 is "no id" */
-#define SHARD_CHUNK 256u
-#define SHARD_CHUNKS (SHARD_IDS / SHARD_CHUNK)
+_Static_assert(RT_SHARD_CHUNK * RT_SHARD_CHUNKS == SHARD_IDS, "ids fill the chunks");
 #define SHARD_MIN_CAP 64u
 
-struct shard_entry {
-    PyObject *obj;                  /* guarded by shard_mu; NULL: id free */
-    PyObject *owner;                /* guarded by shard_mu */
-    PyInterpreterState *interp;     /* guarded by shard_mu */
-    void *gil;                      /* atomic: written under shard_mu, read
-                                     * lock-free by the hot path (R3) */
-};
-
 static pthread_mutex_t shard_mu = PTHREAD_MUTEX_INITIALIZER;
-/* Chunk pointers: written once under shard_mu (release), read lock-free. */
-static struct shard_entry *shard_chunks[SHARD_CHUNKS];
+struct rt_shard_entry *rt_shard_chunks[RT_SHARD_CHUNKS];   /* see pycore.h */
 static uint64_t shard_used[SHARD_IDS / 64];   /* guarded by shard_mu */
 static uint32_t shard_hi = 1;                 /* guarded by shard_mu: ids < hi
                                                * were ever handed out */
@@ -112,29 +102,12 @@ word_id(int64_t w)
     return (uint32_t)((uint64_t)w >> 32) & 0xFFFFu;
 }
 
-static inline struct shard_entry *
+static inline struct rt_shard_entry *
 entry_of(uint32_t k)    /* k was handed out: its chunk exists */
 {
-    struct shard_entry *c = __atomic_load_n(&shard_chunks[k / SHARD_CHUNK], __ATOMIC_ACQUIRE);
+    struct rt_shard_entry *c = __atomic_load_n(&rt_shard_chunks[k / RT_SHARD_CHUNK], __ATOMIC_ACQUIRE);
 
-    return &c[k % SHARD_CHUNK];
-}
-
-/* The GIL group of id k as the hot path sees it: NULL when id k is free or
- * (k == 0) no id.  The sharding CAS released the entry and the chunk, and
- * the caller loaded the word with acquire, so a current entry is seen. */
-static inline void *
-entry_gil(uint32_t k)
-{
-    struct shard_entry *c = __atomic_load_n(&shard_chunks[k / SHARD_CHUNK], __ATOMIC_ACQUIRE);
-
-    return RT_LIKELY(c != NULL) ? __atomic_load_n(&c[k % SHARD_CHUNK].gil, __ATOMIC_RELAXED) : NULL;
-}
-
-static inline uint32_t
-load_id(PyObject *op)
-{
-    return word_id(__atomic_load_n(&op->ob_refcnt_full, __ATOMIC_ACQUIRE));
+    return &c[k % RT_SHARD_CHUNK];
 }
 
 /* ------------------------------------------------------------ the hot path */
@@ -180,16 +153,17 @@ shard_grow(PyThreadState *ts, uint32_t k)
     return 0;
 }
 
-/* Everything but the common case: no array room yet, no thread state, not
- * attached, or an object of another GIL group (R1, R3). */
-static __attribute__((noinline)) void
-shard_add_slow(PyObject *op, int d)
+/* Everything but the common case of rt_shard_add (pycore.h): no array room
+ * yet, no thread state, not attached, or an object of another GIL group
+ * (R1, R3). */
+void
+rt_shard_add_slow(PyObject *op, int d)
 {
     struct rt_thread *t = rt_thread_peek();
     PyThreadState *ts = t != NULL ? t->tstate : NULL;
-    uint32_t k = load_id(op);
+    uint32_t k = rt_shard_id(op);
 
-    if (ts != NULL && ts->attached && k != 0 && entry_gil(k) == ts->interp->gil &&
+    if (ts != NULL && ts->attached && k != 0 && rt_shard_entry_gil(k) == ts->interp->gil &&
         (k < ts->shard_cap || shard_grow(ts, k) == 0)) {
         ts->shard_vals[k] += d;
         return;
@@ -197,36 +171,17 @@ shard_add_slow(PyObject *op, int d)
     shard_add_word(op, d);
 }
 
-/* The hot path: a few loads and one add to memory only this thread writes.
- * ts->shard_gil is set with the array, so a thread state without an array
- * (cap 0) always takes the slow path first. */
-static inline void
-shard_add(PyObject *op, int d)
-{
-    struct rt_thread *t = rt_thread_peek();
-    PyThreadState *ts;
-    uint32_t k = load_id(op);
-
-    /* k != 0 is implied: entry 0 is never handed out, so its gil is NULL,
-     * and shard_gil is not. */
-    if (RT_LIKELY(t != NULL && (ts = t->tstate) != NULL) && RT_LIKELY(ts->attached) &&
-        RT_LIKELY(k < ts->shard_cap) && RT_LIKELY(entry_gil(k) == ts->shard_gil)) {
-        ts->shard_vals[k] += d;
-        return;
-    }
-    shard_add_slow(op, d);
-}
-
+/* What extensions' inline Py_INCREF/Py_DECREF call (include/object.h). */
 void
 _pymodrt_shard_incref(PyObject *op)
 {
-    shard_add(op, 1);
+    rt_shard_add(op, 1);
 }
 
 void
 _pymodrt_shard_decref(PyObject *op)
 {
-    shard_add(op, -1);
+    rt_shard_add(op, -1);
 }
 
 Py_ssize_t
@@ -241,7 +196,7 @@ _pymodrt_shard_refcnt(PyObject *op)
     struct rt_thread *t = rt_thread_peek();
     PyThreadState *ts = t != NULL ? t->tstate : NULL;
     uint32_t k = word_id(w);
-    if (ts != NULL && ts->attached && k < ts->shard_cap && entry_gil(k) == ts->interp->gil)
+    if (ts != NULL && ts->attached && k < ts->shard_cap && rt_shard_entry_gil(k) == ts->interp->gil)
         n += ts->shard_vals[k];
     return n > 1 ? n : 1;
 }
@@ -259,11 +214,11 @@ id_alloc_locked(void)
         if (free_bits == 0)
             continue;
         uint32_t k = w * 64 + (uint32_t)__builtin_ctzll(free_bits);
-        if (shard_chunks[k / SHARD_CHUNK] == NULL) {
-            struct shard_entry *c = mem_calloc(SHARD_CHUNK, sizeof(*c));
+        if (rt_shard_chunks[k / RT_SHARD_CHUNK] == NULL) {
+            struct rt_shard_entry *c = mem_calloc(RT_SHARD_CHUNK, sizeof(*c));
             if (c == NULL)
                 return 0;
-            __atomic_store_n(&shard_chunks[k / SHARD_CHUNK], c, __ATOMIC_RELEASE);
+            __atomic_store_n(&rt_shard_chunks[k / RT_SHARD_CHUNK], c, __ATOMIC_RELEASE);
         }
         shard_used[w] |= (uint64_t)1 << (k % 64);
         if (k >= shard_hi)
@@ -282,7 +237,7 @@ id_used_locked(uint32_t k)
 static void
 id_free_locked(uint32_t k)
 {
-    struct shard_entry *e = entry_of(k);
+    struct rt_shard_entry *e = entry_of(k);
 
     e->obj = e->owner = NULL;
     e->interp = NULL;
@@ -307,7 +262,7 @@ shard_object(PyObject *op, PyObject *owner, PyInterpreterState *interp)
         pthread_mutex_unlock(&shard_mu);
         return 0;
     }
-    struct shard_entry *e = entry_of(k);
+    struct rt_shard_entry *e = entry_of(k);
     e->obj = op;
     e->owner = owner;
     e->interp = interp;
@@ -383,7 +338,7 @@ rt_shard_module(PyObject *m)
 static int
 id_matches_locked(uint32_t k, PyObject *owner, PyInterpreterState *interp)
 {
-    struct shard_entry *e = entry_of(k);
+    struct rt_shard_entry *e = entry_of(k);
 
     return owner != NULL ? e->owner == owner : e->interp == interp;
 }
@@ -443,7 +398,7 @@ rt_shard_later_drop(struct rt_shard_later *later)
 static void
 fold_locked(uint32_t k, struct rt_shard_later *later)
 {
-    struct shard_entry *e = entry_of(k);
+    struct rt_shard_entry *e = entry_of(k);
     PyObject *op = e->obj;
     void *gil = e->gil;
     int64_t sum = 0, old, new, raw, keep;
@@ -543,13 +498,13 @@ void
 rt_shard_runtime_fini(void)
 {
     pthread_mutex_lock(&shard_mu);
-    for (uint32_t c = 0; c < SHARD_CHUNKS; c++) {
+    for (uint32_t c = 0; c < RT_SHARD_CHUNKS; c++) {
         int used = 0;
-        for (uint32_t k = c * SHARD_CHUNK; k < (c + 1) * SHARD_CHUNK && !used; k++)
+        for (uint32_t k = c * RT_SHARD_CHUNK; k < (c + 1) * RT_SHARD_CHUNK && !used; k++)
             used = id_used_locked(k);
-        if (!used && shard_chunks[c] != NULL) {
-            mem_free(shard_chunks[c]);
-            shard_chunks[c] = NULL;
+        if (!used && rt_shard_chunks[c] != NULL) {
+            mem_free(rt_shard_chunks[c]);
+            rt_shard_chunks[c] = NULL;
         }
     }
     pthread_mutex_unlock(&shard_mu);

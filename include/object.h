@@ -105,6 +105,12 @@ PyAPI_FUNC(void) _Py_SetImmortal(PyObject *);
 PyAPI_FUNC(void) _pymodrt_shard_incref(PyObject *);
 PyAPI_FUNC(void) _pymodrt_shard_decref(PyObject *);
 PyAPI_FUNC(Py_ssize_t) _pymodrt_shard_refcnt(PyObject *);
+/* The runtime itself counts sharded objects with an inline twin of these
+ * calls (core/internal/pycore.h defines the two macros first). */
+#ifndef _PYMODRT_SHARD_INCREF
+#  define _PYMODRT_SHARD_INCREF(op) _pymodrt_shard_incref(op)
+#  define _PYMODRT_SHARD_DECREF(op) _pymodrt_shard_decref(op)
+#endif
 
 static inline int64_t
 _Py_RefcntWord(PyObject *op)
@@ -148,7 +154,7 @@ Py_INCREF(PyObject *op)
     int64_t w = _Py_RefcntWord(op);
     if ((int32_t)(uint32_t)w < 0) {
         if (w & _Py_SHARDED_WORD_BIT)
-            _pymodrt_shard_incref(op);
+            _PYMODRT_SHARD_INCREF(op);
         return;
     }
     __atomic_fetch_add(&op->ob_refcnt_full, 1, __ATOMIC_RELAXED);
@@ -161,7 +167,7 @@ Py_DECREF(PyObject *op)
     int64_t w = _Py_RefcntWord(op);
     if ((int32_t)(uint32_t)w < 0) {
         if (w & _Py_SHARDED_WORD_BIT)
-            _pymodrt_shard_decref(op);
+            _PYMODRT_SHARD_DECREF(op);
         return;
     }
     if ((uint32_t)__atomic_sub_fetch(&op->ob_refcnt_full, 1, __ATOMIC_ACQ_REL) == 0)

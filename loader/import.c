@@ -1397,7 +1397,11 @@ PyImport_GetModuleDict(void)
 PyObject *
 PyImport_GetModule(PyObject *name)
 {
-    PyInterpreterState *interp = PyInterpreterState_Get();
+    PyThreadState *ts = ts_get();
+
+    if (ts == NULL)
+        Py_FatalError("PyImport_GetModule: no attached thread state");
+    PyInterpreterState *interp = ts->interp;
     PyObject *m;
     int initializing;
 

@@ -15,6 +15,17 @@
 #  error "core/internal/pycore.h is internal to pymodrt"
 #endif
 
+/* Inside the runtime, Py_INCREF/Py_DECREF of a sharded object count inline
+ * (defined below, with the sharded refcounts) instead of calling out.  A
+ * file that included Python.h first (a test) keeps the calls. */
+struct _object;
+static inline void rt_shard_incref(struct _object *op);
+static inline void rt_shard_decref(struct _object *op);
+#ifndef Py_PYTHON_H
+#  define _PYMODRT_SHARD_INCREF(op) rt_shard_incref(op)
+#  define _PYMODRT_SHARD_DECREF(op) rt_shard_decref(op)
+#endif
+
 #include "Python.h"
 #include "pymodrt.h"
 
@@ -219,7 +230,7 @@ rt_try_incref(PyObject *op)
     for (;;) {
         if ((int32_t)(uint32_t)word < 0) {           /* immortal or sharded */
             if (word & _Py_SHARDED_WORD_BIT)
-                _pymodrt_shard_incref(op);           /* alive while sharded */
+                rt_shard_incref(op);                 /* alive while sharded */
             return 1;
         }
         if ((uint32_t)word == 0)
@@ -240,6 +251,64 @@ rt_try_incref(PyObject *op)
  * published in its interpreter's registry.  Never fails: an object that
  * cannot be sharded (no id left, no memory) keeps plain counting. */
 RT_INTERNAL void rt_shard_module(PyObject *m);
+/* The hot path (core/shard.c has the argument, R3): a few loads and one
+ * add to memory only this thread writes.  Everything else - no array room
+ * yet, no thread state, not attached, another GIL group - goes to
+ * rt_shard_add_slow. */
+struct rt_shard_entry {
+    PyObject *obj;                      /* guarded by shard_mu; NULL: id free */
+    PyObject *owner;                    /* guarded by shard_mu */
+    PyInterpreterState *interp;         /* guarded by shard_mu */
+    void *gil;                          /* atomic: written under shard_mu, read
+                                         * lock-free by the hot path */
+};
+#define RT_SHARD_CHUNK 256u
+#define RT_SHARD_CHUNKS 256u            /* ids 1..65535; 0 is "no id" */
+/* Chunk pointers: each written once under shard_mu (release), read
+ * lock-free; freed only at runtime end. */
+RT_INTERNAL extern struct rt_shard_entry *rt_shard_chunks[RT_SHARD_CHUNKS];
+RT_INTERNAL void rt_shard_add_slow(PyObject *op, int d);
+
+static inline uint32_t
+rt_shard_id(PyObject *op)
+{
+    return (uint32_t)((uint64_t)__atomic_load_n(&op->ob_refcnt_full, __ATOMIC_ACQUIRE) >> 32) &
+           0xFFFFu;
+}
+
+/* The GIL group of id k as the hot path sees it: NULL when id k is free or
+ * k == 0.  The sharding CAS released the entry and its chunk, and
+ * rt_shard_id loads the word with acquire, so a current entry is seen. */
+static inline void *
+rt_shard_entry_gil(uint32_t k)
+{
+    struct rt_shard_entry *c =
+        __atomic_load_n(&rt_shard_chunks[k / RT_SHARD_CHUNK], __ATOMIC_ACQUIRE);
+
+    return RT_LIKELY(c != NULL) ? __atomic_load_n(&c[k % RT_SHARD_CHUNK].gil, __ATOMIC_RELAXED)
+                                : NULL;
+}
+
+static inline void
+rt_shard_add(PyObject *op, int d)
+{
+    struct rt_thread *t = rt_thread_peek();
+    PyThreadState *ts;
+    uint32_t k = rt_shard_id(op);
+
+    /* k != 0 is implied: entry 0 is never handed out, so its gil is NULL,
+     * and shard_gil (set with the array, so cap 0 fails first) is not. */
+    if (RT_LIKELY(t != NULL && (ts = t->tstate) != NULL) && RT_LIKELY(ts->attached) &&
+        RT_LIKELY(k < ts->shard_cap) && RT_LIKELY(rt_shard_entry_gil(k) == ts->shard_gil)) {
+        ts->shard_vals[k] += d;
+        return;
+    }
+    rt_shard_add_slow(op, d);
+}
+
+static inline void rt_shard_incref(PyObject *op) { rt_shard_add(op, 1); }
+static inline void rt_shard_decref(PyObject *op) { rt_shard_add(op, -1); }
+
 /* 1 if 'op' is counted per thread state right now. */
 static inline int
 rt_is_sharded(PyObject *op)
