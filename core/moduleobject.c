@@ -646,8 +646,10 @@ module_in_registry(PyInterpreterState *interp, PyModuleObject *m)
     PyObject *v = NULL;
     int r;
 
-    if (interp == NULL || interp->modules == NULL || m->md_name == NULL)
+    if (interp == NULL || interp->modules == NULL)
         return 1;   /* cannot tell: keep it */
+    if (m->md_name == NULL)
+        return 0;   /* no name to look for: fold it and count exactly */
     r = PyDict_GetItemRef(interp->modules, m->md_name, &v);
     if (r < 0)
         PyErr_Clear();
@@ -768,7 +770,6 @@ collect_candidates(PyInterpreterState *interp, PyObject **mods, Py_ssize_t n)
 {
     PyThreadState *ts = PyThreadState_Get();
     Py_ssize_t suspects = 0, confirmed = 0, freed = 0;
-    struct rt_shard_later later = {0};
     int stopped;
 
     /* 1. Everyone running: a filter.  Most modules fail it at once. */
@@ -780,9 +781,6 @@ collect_candidates(PyInterpreterState *interp, PyObject **mods, Py_ssize_t n)
     }
     if (suspects == 0)
         return 0;
-    for (Py_ssize_t i = 0; i < suspects; i++)
-        if (rt_is_sharded(mods[i]))
-            (void)rt_shard_later_reserve(&later, mods[i]);   /* short: a leak, never early */
     /* 2. World stopped: fold the sharded suspects back into plain counts
      * (core/shard.c, R4), then confirm.  Nothing here may block on a lock
      * a parked thread holds or free an object (a dealloc runs any code):
@@ -791,7 +789,7 @@ collect_candidates(PyInterpreterState *interp, PyObject **mods, Py_ssize_t n)
     stopped = rt_gil_stop_world(ts);
     for (Py_ssize_t i = 0; i < suspects; i++) {
         if (rt_is_sharded(mods[i]))
-            rt_shard_fold_owner_stopped(mods[i], &later);
+            rt_shard_fold_owner_stopped(mods[i]);
         if (module_is_orphan(interp, (PyModuleObject *)mods[i], 1) == 1) {
             PyObject *t = mods[confirmed];
             mods[confirmed++] = mods[i];
@@ -800,7 +798,7 @@ collect_candidates(PyInterpreterState *interp, PyObject **mods, Py_ssize_t n)
     }
     if (stopped)
         rt_gil_start_world(ts);
-    rt_shard_later_drop(&later);
+    rt_shard_drop_pending();
     /* 3. World running again: clear the confirmed orphans. */
     for (Py_ssize_t i = 0; i < confirmed; i++) {
         PyModuleObject *m = (PyModuleObject *)mods[i];

@@ -16,12 +16,13 @@
  *     ob_flags     its flags | _Py_SHARDED_FLAG
  *     ob_overflow  its shard id k, 1..SHARD_IDS-1
  *     ob_refcnt    BIAS + base, BIAS = 0xC0000000 (negative as an int32)
- * and its true count is  base + sum over thread states ts of ts->shard_vals[k].
+ * and its true count is
+ *     base + entry[k].merged + sum over thread states ts of ts->shard_vals[k].
  * Because ob_refcnt reads negative, the inline Py_INCREF/Py_DECREF take
- * their immortal branch, see the flag, and call _pymodrt_shard_incref/
- * _decref, which add +-1 to the current thread state's own array: a write
- * to memory no other thread writes.  Immortal objects lack the flag and
- * still cost one load.
+ * their immortal branch, see the flag, and add +-1 to the current thread
+ * state's own array (rt_shard_add in pycore.h; extensions reach it through
+ * _pymodrt_shard_incref/_decref): a write to memory no other thread
+ * writes.  Immortal objects lack the flag and still cost one load.
  *
  * WHY IT IS CORRECT
  *  R1 Additive words.  Sharding CASes the plain word (count c) to the
@@ -31,33 +32,45 @@
  *     so a thread outside the protocol (no thread state, not attached,
  *     another GIL group, no array room) may always fall back to an atomic
  *     add on the word.  Such a decrement deallocates only when it leaves a
- *     plain word at zero.
+ *     plain word at zero.  Only objects with c <= 2^29 are sharded, and
+ *     only single references ever reach the word, so base stays far from
+ *     the bias's +-2^30 and never carries into the id.
  *  R2 No zero while sharded.  The shard itself holds one reference (the
  *     +1 above), so the true count stays >= 1 and no share ever has to
  *     notice a zero.  An object is freed only after a fold.
  *  R3 Who writes a share.  ts->shard_vals[k] is written only by ts's owner
- *     thread, while ts is attached, and only after checking that object k
- *     belongs to ts's GIL group (entry gil == ts->interp->gil).  The id k
- *     read from the word cannot be freed and reused between that load and
- *     the write: reuse needs a fold, a fold needs the group's world stopped
- *     (R4), and the writer is between two safe points.
- *  R4 Folding id k (rt_shard_fold_owner_stopped) runs with k's GIL group
- *     stopped (gil_stop_world: every other attached thread of the group is
- *     parked at a safe point; or the caller holds the enabled GIL, which
- *     excludes the others) and with shard_mu held.  By R3 only thread
- *     states of that group can hold shares of k, and none of them runs
- *     refcount code; the stop handshake (mutex and seq_cst status words in
- *     gil/gil.c) orders their share writes before the folder's reads.  The
- *     folder sums and zeroes every such share and CASes the word (a
- *     fallback add of R1 may race with it).
+ *     thread, while ts is attached, and only after checking that entry k
+ *     holds this very object and belongs to ts's GIL group.  Between that
+ *     check and the write, entry k cannot change: freeing it needs a fold
+ *     of that group (R4), which needs the writer to be parked, and the
+ *     writer is between two safe points.  (Checking the group alone would
+ *     not do: a thread of another group that loaded k from an object of
+ *     group G1, then slept while G1 folded it and G2 reused k, would count
+ *     the G1 object in the G2 object's share.)
+ *  R4 Folding id k runs with k's GIL group stopped (gil_stop_world: every
+ *     other attached thread of the group is parked at a safe point; or the
+ *     caller holds the enabled GIL, which excludes the others) and with
+ *     shard_mu held.  By R3 only thread states of that group hold shares
+ *     of k, and none of them runs refcount code; the stop handshake (mutex
+ *     and seq_cst status words in gil/gil.c) orders their share writes
+ *     before the folder's reads.  The folder sums and zeroes every such
+ *     share, adds entry[k].merged, and CASes the word (a fallback add of R1
+ *     may race with it).
  *  R5 Afterwards no share of k is nonzero (R3, R4), so the id's next
  *     object starts from zeros.
- *  R6 A thread state that is deleted merges its nonzero shares into the
- *     words (atomic adds on base) under shard_mu: a nonzero share means the
- *     object is still sharded under that id (R4 zeroes under shard_mu).
- *  R7 Py_REFCNT of a sharded object is approximate: base plus the caller's
- *     own share (never below 1).  Nothing in the runtime decides on it; the
- *     orphan collector folds a module before it counts.
+ *  R6 A thread state that is deleted moves its nonzero shares into
+ *     entry[k].merged, a 64-bit sum, under shard_mu.  A nonzero share means
+ *     entry k still holds the object it counts (R4 zeroes under shard_mu).
+ *     Shares are unbounded - a producer thread that makes instances of a
+ *     type and a consumer that frees them grow +N and -N - which is why
+ *     they never go into the 32-bit word.
+ *  R7 Py_REFCNT of a sharded object is approximate: base plus merged plus
+ *     the caller's own share (never below 1).  Nothing in the runtime
+ *     decides on it; the orphan collector folds a module before it counts.
+ *  R8 A companion is sharded only while its owner is (checked under
+ *     shard_mu), and nothing is sharded for an interpreter that has begun
+ *     to end: so every sharded object is folded by its owner's fold or by
+ *     its interpreter's end.
  *
  * WHEN
  * The loader shards a module and its companions once an import published
@@ -66,6 +79,9 @@
  * (core/moduleobject.c); an ending interpreter folds everything of its
  * own first (rt_shard_release_interp).  A companion replaced in the module
  * therefore lives until its module is folded: deferred, never early.
+ * An object whose last reference was the shard's own cannot be freed while
+ * the world is stopped: its entry is marked pending, and rt_shard_drop_pending
+ * drops it once the world runs again (no allocation on the way).
  *
  * MEMORY
  * Ids live in a bitmap (lowest free first, so arrays stay short) and an
@@ -76,10 +92,13 @@
  *
  * LOCKS
  * shard_mu (a pthread mutex, a leaf: nothing under it blocks or parks)
- * guards the bitmap, the entries' obj/owner/interp, every array's
- * registration and moves, and folds.  A folder takes it after stopping the
- * world; no thread holds it across a safe point, so that order cannot
- * deadlock. */
+ * guards the bitmap, the entries, every array's registration and moves,
+ * interpreters' shard_closed, and folds.  A folder takes it after stopping
+ * the world; no thread holds it across a safe point, so that order cannot
+ * deadlock.
+ *
+ * Binary note: extensions built against headers older than sharding see a
+ * sharded word as immortal and skip their counts; they must be rebuilt. */
 #include "internal/module.h"
 
 #include <string.h>
@@ -163,7 +182,7 @@ rt_shard_add_slow(PyObject *op, int d)
     PyThreadState *ts = t != NULL ? t->tstate : NULL;
     uint32_t k = rt_shard_id(op);
 
-    if (ts != NULL && ts->attached && k != 0 && rt_shard_entry_gil(k) == ts->interp->gil &&
+    if (ts != NULL && ts->attached && rt_shard_entry_is(k, op, ts->interp->gil) &&
         (k < ts->shard_cap || shard_grow(ts, k) == 0)) {
         ts->shard_vals[k] += d;
         return;
@@ -187,7 +206,7 @@ _pymodrt_shard_decref(PyObject *op)
 Py_ssize_t
 _pymodrt_shard_refcnt(PyObject *op)
 {
-    int64_t w = __atomic_load_n(&op->ob_refcnt_full, __ATOMIC_RELAXED);
+    int64_t w = __atomic_load_n(&op->ob_refcnt_full, __ATOMIC_ACQUIRE);
     Py_ssize_t n;
 
     if ((w & _Py_SHARDED_WORD_BIT) == 0)
@@ -196,8 +215,11 @@ _pymodrt_shard_refcnt(PyObject *op)
     struct rt_thread *t = rt_thread_peek();
     PyThreadState *ts = t != NULL ? t->tstate : NULL;
     uint32_t k = word_id(w);
-    if (ts != NULL && ts->attached && k < ts->shard_cap && rt_shard_entry_gil(k) == ts->interp->gil)
-        n += ts->shard_vals[k];
+    if (ts != NULL && ts->attached && rt_shard_entry_is(k, op, ts->interp->gil)) {
+        n += (Py_ssize_t)__atomic_load_n(&entry_of(k)->merged, __ATOMIC_RELAXED);
+        if (k < ts->shard_cap)
+            n += ts->shard_vals[k];
+    }
     return n > 1 ? n : 1;
 }
 
@@ -239,15 +261,20 @@ id_free_locked(uint32_t k)
 {
     struct rt_shard_entry *e = entry_of(k);
 
-    e->obj = e->owner = NULL;
-    e->interp = NULL;
+    __atomic_store_n(&e->obj, NULL, __ATOMIC_RELAXED);
     __atomic_store_n(&e->gil, NULL, __ATOMIC_RELAXED);
+    e->owner = NULL;
+    e->interp = NULL;
+    e->merged = 0;
+    e->pending = 0;
     shard_used[k / 64] &= ~((uint64_t)1 << (k % 64));
 }
 
 /* Shards 'op' on behalf of 'owner' (R1: a CAS from the plain word).  The
- * caller holds a reference.  Returns 1, or 0 when 'op' stays plain
- * (immortal, already sharded, or no id or memory). */
+ * caller holds a reference.  Returns 1, or 0 when 'op' stays plain:
+ * immortal or already sharded, a count above 2^29 (R1), an owner that is
+ * no longer sharded or an interpreter that is ending (R8), or no id or
+ * memory. */
 static int
 shard_object(PyObject *op, PyObject *owner, PyInterpreterState *interp)
 {
@@ -257,19 +284,19 @@ shard_object(PyObject *op, PyObject *owner, PyInterpreterState *interp)
     if ((int32_t)(uint32_t)old < 0 || word_id(old) != 0)
         return 0;
     pthread_mutex_lock(&shard_mu);
-    k = id_alloc_locked();
-    if (k == 0) {
+    if (interp->shard_closed || (owner != op && !rt_is_sharded(owner)) ||
+        (k = id_alloc_locked()) == 0) {
         pthread_mutex_unlock(&shard_mu);
         return 0;
     }
     struct rt_shard_entry *e = entry_of(k);
-    e->obj = op;
     e->owner = owner;
     e->interp = interp;
+    __atomic_store_n(&e->obj, op, __ATOMIC_RELAXED);
     __atomic_store_n(&e->gil, interp->gil, __ATOMIC_RELAXED);
     do {
-        if ((int32_t)(uint32_t)old < 0) {      /* saturated meanwhile */
-            id_free_locked(k);
+        if ((int32_t)(uint32_t)old < 0 || (uint32_t)old > (1u << 29)) {
+            id_free_locked(k);                  /* sharded or grown meanwhile */
             pthread_mutex_unlock(&shard_mu);
             return 0;
         }
@@ -318,7 +345,8 @@ rt_shard_module(PyObject *m)
         return;
     /* The module's functions and types: the dict's values (a snapshot with
      * references, as other threads may already change the dict), then
-     * what the state holds. */
+     * what the state holds.  Either may reach a safe point where the
+     * module is folded; shard_object then refuses its companions (R8). */
     values = PyDict_Values(mod->md_dict);
     if (values != NULL) {
         for (Py_ssize_t i = 0; i < PyList_GET_SIZE(values); i++)
@@ -334,77 +362,21 @@ rt_shard_module(PyObject *m)
 
 /* ----------------------------------------------------------------- folding */
 
-/* Does id k (in use) match the fold's owner, or the ending interpreter? */
-static int
-id_matches_locked(uint32_t k, PyObject *owner, PyInterpreterState *interp)
-{
-    struct rt_shard_entry *e = entry_of(k);
-
-    return owner != NULL ? e->owner == owner : e->interp == interp;
-}
-
-static Py_ssize_t
-count_locked(PyObject *owner, PyInterpreterState *interp)
-{
-    Py_ssize_t n = 0;
-
-    for (uint32_t k = 1; k < shard_hi; k++)
-        if (id_used_locked(k) && id_matches_locked(k, owner, interp))
-            n++;
-    return n;
-}
-
-static int
-later_reserve(struct rt_shard_later *later, PyObject *owner, PyInterpreterState *interp)
-{
-    Py_ssize_t need;
-    PyObject **objs;
-
-    pthread_mutex_lock(&shard_mu);
-    need = later->n + count_locked(owner, interp);
-    pthread_mutex_unlock(&shard_mu);
-    if (need <= later->cap)
-        return 0;
-    objs = mem_realloc(later->objs, (size_t)need * sizeof(*objs));
-    if (objs == NULL)
-        return -1;
-    later->objs = objs;
-    later->cap = need;
-    return 0;
-}
-
-int
-rt_shard_later_reserve(struct rt_shard_later *later, PyObject *owner)
-{
-    return later_reserve(later, owner, NULL);
-}
-
-void
-rt_shard_later_drop(struct rt_shard_later *later)
-{
-    for (Py_ssize_t i = 0; i < later->n; i++)
-        Py_DECREF(later->objs[i]);
-    mem_free(later->objs);
-    later->objs = NULL;
-    later->n = later->cap = 0;
-}
-
 /* Folds id k back into a plain count (R4) and drops the shard's own
- * reference: in place when others remain (the count cannot reach zero),
- * else through 'later', since nothing may be freed while the world is
- * stopped.  When 'later' is full (its reservation failed) the reference
- * stays and the object leaks rather than being freed too early.
- * shard_mu held, k's GIL group stopped. */
+ * reference: in place when others remain (the count cannot reach zero);
+ * otherwise the entry stays, marked pending, holding that last reference
+ * for rt_shard_drop_pending, since nothing may be freed while the world is
+ * stopped.  shard_mu held, k's GIL group stopped. */
 static void
-fold_locked(uint32_t k, struct rt_shard_later *later)
+fold_locked(uint32_t k)
 {
     struct rt_shard_entry *e = entry_of(k);
     PyObject *op = e->obj;
     void *gil = e->gil;
-    int64_t sum = 0, old, new, raw, keep;
+    int64_t sum = e->merged, old, new, raw, keep;
 
     for (PyThreadState *ts = shard_arrays; ts != NULL; ts = ts->shard_next) {
-        if (k >= ts->shard_cap || ts->interp->gil != gil)
+        if (k >= ts->shard_cap || ts->shard_gil != gil)
             continue;
         sum += ts->shard_vals[k];
         ts->shard_vals[k] = 0;
@@ -418,48 +390,81 @@ fold_locked(uint32_t k, struct rt_shard_later *later)
     } while (!__atomic_compare_exchange_n(&op->ob_refcnt_full, &old, new, 1,
                                           __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
     assert(raw >= 1);
-    id_free_locked(k);
-    if (raw == 1 && later->n < later->cap)
-        later->objs[later->n++] = op;     /* its last reference: the shard's */
+    if (raw == 1) {
+        /* Only the shard's reference is left: keep the id (the word no
+         * longer names it, so nobody counts on it) until the drop. */
+        __atomic_store_n(&e->gil, NULL, __ATOMIC_RELAXED);
+        e->owner = NULL;
+        e->interp = NULL;
+        e->merged = 0;
+        e->pending = 1;
+    } else {
+        id_free_locked(k);
+    }
 }
 
+/* Folds every id owned by 'owner', or (owner NULL) every id of 'interp'. */
 static void
-fold_matching_locked(PyObject *owner, PyInterpreterState *interp, struct rt_shard_later *later)
+fold_matching_locked(PyObject *owner, PyInterpreterState *interp)
 {
-    for (uint32_t k = 1; k < shard_hi; k++)
-        if (id_used_locked(k) && id_matches_locked(k, owner, interp))
-            fold_locked(k, later);
+    for (uint32_t k = 1; k < shard_hi; k++) {
+        if (!id_used_locked(k))
+            continue;
+        struct rt_shard_entry *e = entry_of(k);
+        if (!e->pending && (owner != NULL ? e->owner == owner : e->interp == interp))
+            fold_locked(k);
+    }
 }
 
 void
-rt_shard_fold_owner_stopped(PyObject *owner, struct rt_shard_later *later)
+rt_shard_fold_owner_stopped(PyObject *owner)
 {
     pthread_mutex_lock(&shard_mu);
-    fold_matching_locked(owner, NULL, later);
+    fold_matching_locked(owner, NULL);
     pthread_mutex_unlock(&shard_mu);
+}
+
+void
+rt_shard_drop_pending(void)
+{
+    for (;;) {
+        PyObject *op = NULL;
+
+        pthread_mutex_lock(&shard_mu);
+        for (uint32_t k = 1; k < shard_hi && op == NULL; k++) {
+            if (id_used_locked(k) && entry_of(k)->pending) {
+                op = entry_of(k)->obj;
+                id_free_locked(k);
+            }
+        }
+        pthread_mutex_unlock(&shard_mu);
+        if (op == NULL)
+            return;
+        Py_DECREF(op);   /* may free it: the world runs */
+    }
 }
 
 void
 rt_shard_release_interp(PyInterpreterState *interp)
 {
     PyThreadState *ts = ts_get();
-    struct rt_shard_later later = {0};
-    int stopped = 0;
+    int stopped = 0, any = 0;
 
     pthread_mutex_lock(&shard_mu);
-    Py_ssize_t n = count_locked(NULL, interp);
+    interp->shard_closed = 1;   /* R8: nothing more is sharded for it */
+    for (uint32_t k = 1; k < shard_hi && !any; k++)
+        any = id_used_locked(k) && !entry_of(k)->pending && entry_of(k)->interp == interp;
     pthread_mutex_unlock(&shard_mu);
-    if (n == 0)
+    if (!any)
         return;
-    (void)later_reserve(&later, NULL, interp);   /* short: leak, never free early */
     if (ts != NULL && ts->attached && ts->interp->gil == interp->gil)
         stopped = rt_gil_stop_world(ts);
     pthread_mutex_lock(&shard_mu);
-    fold_matching_locked(NULL, interp, &later);
+    fold_matching_locked(NULL, interp);
     pthread_mutex_unlock(&shard_mu);
     if (stopped)
         rt_gil_start_world(ts);
-    rt_shard_later_drop(&later);
+    rt_shard_drop_pending();
 }
 
 void
@@ -470,12 +475,12 @@ rt_shard_ts_fini(PyThreadState *ts)
     pthread_mutex_lock(&shard_mu);
     vals = ts->shard_vals;
     if (vals != NULL) {
-        /* R6: a nonzero share belongs to an object still sharded. */
+        /* R6: a nonzero share belongs to the object entry k holds. */
         for (uint32_t k = 1; k < ts->shard_cap; k++) {
             if (vals[k] != 0) {
-                assert(id_used_locked(k));
-                __atomic_fetch_add(&entry_of(k)->obj->ob_refcnt_full, (int64_t)vals[k],
-                                   __ATOMIC_ACQ_REL);
+                assert(id_used_locked(k) && !entry_of(k)->pending);
+                __atomic_store_n(&entry_of(k)->merged, entry_of(k)->merged + (int64_t)vals[k],
+                                 __ATOMIC_RELAXED);
             }
         }
         for (PyThreadState **p = &shard_arrays; *p != NULL; p = &(*p)->shard_next) {

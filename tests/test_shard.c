@@ -50,20 +50,15 @@ drop_and_collect(void)
 
 /* shardmod's process-wide counters, read through a C symbol of the
  * library: a function of the module would keep its instance alive. */
+static void *loaded_symbol(const char *file, const char *name);
+
 static long
 counter(int which)
 {
     static long (*fn)(int);
 
-    if (fn == NULL) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/shardmod.so", PYMODRT_TEST_MODULE_DIR);
-        void *h = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
-        assert_non_null(h);
-        *(void **)&fn = dlsym(h, "shardmod_counter");
-        dlclose(h);
-        assert_non_null(fn);
-    }
+    if (fn == NULL)
+        *(void **)&fn = loaded_symbol("shardmod.so", "shardmod_counter");
     return fn(which);
 }
 #define EXECS() counter(0)
@@ -319,7 +314,9 @@ test_share_allocation_failure_falls_back_to_the_word(void **state)
     Py_BEGIN_ALLOW_THREADS
     pthread_join(t, NULL);
     Py_END_ALLOW_THREADS
-    assert_true(word_of(m) == w);             /* +1 on the word, -1 merged */
+    /* The +1 stayed on the word; the -1 went into the thread's share and,
+     * when its thread state was deleted, into the id's merged sum. */
+    assert_true(word_of(m) == w + 1);
     Py_DECREF(m);
     assert_int_equal(drop_and_collect(), 1);
     assert_int_equal(FREES(), before + 1);
@@ -351,6 +348,125 @@ test_interpreter_end_folds_its_objects(void **state)
     Py_DECREF(m);
     assert_int_equal(drop_and_collect(), 1);
     assert_int_equal(FREES(), before + 2);
+}
+
+/* A symbol of a test library that is already loaded. */
+static void *
+loaded_symbol(const char *file, const char *name)
+{
+    char path[4096];
+    void *h, *sym;
+
+    snprintf(path, sizeof path, "%s/%s", PYMODRT_TEST_MODULE_DIR, file);
+    h = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+    assert_non_null(h);
+    sym = dlsym(h, name);
+    dlclose(h);
+    assert_non_null(sym);
+    return sym;
+}
+
+/* Several suspects folded in one collection, each with functions whose
+ * only reference left is the shard's: every module is freed (the fold
+ * keeps those last references for after the world restarts, without an
+ * allocation that could fall short). */
+static void
+test_one_collection_folds_many_modules(void **state)
+{
+    (void)state;
+    static const char *names[3] = {"sm1", "sm2", "sm3"};
+    char path[4096];
+    long (*sm_frees)(void), before;
+
+    snprintf(path, sizeof path, "%s/shardmany.so", PYMODRT_TEST_MODULE_DIR);
+    for (int i = 0; i < 3; i++) {
+        PyObject *m = pymodrt_import_file(names[i], path);
+        assert_non_null(m);
+        PyObject *d = PyModule_GetDict(m);
+        assert_true(is_sharded(m));
+        assert_true(is_sharded(PyDict_GetItemString(d, "a")));
+        assert_int_equal(PyDict_DelItemString(d, "a"), 0);
+        assert_int_equal(PyDict_DelItemString(d, "b"), 0);
+        assert_int_equal(PyDict_DelItemString(PyImport_GetModuleDict(), names[i]), 0);
+        Py_DECREF(m);
+    }
+    *(void **)&sm_frees = loaded_symbol("shardmany.so", "shardmany_frees");
+    before = sm_frees();
+    while (pymodrt_collect_modules() > 0)
+        ;
+    assert_int_equal(sm_frees() - before, 3);
+}
+
+/* An import made while its interpreter ends (from an m_free) is not
+ * sharded, so its module is still freed with the interpreter. */
+static void
+test_import_during_interpreter_end_is_freed(void **state)
+{
+    (void)state;
+    PyThreadState *main_ts = PyThreadState_Get(), *sub = NULL;
+    PyInterpreterConfig cfg = {.gil = PyInterpreterConfig_OWN_GIL,
+                               .check_multi_interp_extensions = 1};
+    char path[4096];
+    PyObject *m = import_shardmod();
+    long e0, f0;
+
+    snprintf(path, sizeof path, "%s/shardmany.so", PYMODRT_TEST_MODULE_DIR);
+    assert_false(PyStatus_Exception(Py_NewInterpreterFromConfig(&sub, &cfg)));
+    PyObject *fin = pymodrt_import_file("finimp", path);
+    assert_non_null(fin);
+    Py_DECREF(fin);
+    e0 = EXECS();
+    f0 = FREES();
+    Py_EndInterpreter(sub);
+    PyThreadState_Swap(main_ts);
+    assert_int_equal(EXECS() - e0, 1);      /* finimp's m_free imported it */
+    assert_int_equal(FREES() - f0, 1);      /* and it went with the interpreter */
+    Py_DECREF(m);
+    assert_int_equal(drop_and_collect(), 1);
+}
+
+/* A thread of another GIL group that touches the object (which isolation
+ * forbids) counts on the word, never in a share (R1, R3). */
+struct foreign {
+    PyObject *m;
+    int64_t after_incref;
+};
+
+static void *
+foreign_job(void *arg)
+{
+    struct foreign *f = arg;
+    PyThreadState *sub = NULL;
+    PyInterpreterConfig cfg = {.gil = PyInterpreterConfig_OWN_GIL,
+                               .check_multi_interp_extensions = 1};
+
+    assert_false(PyStatus_Exception(Py_NewInterpreterFromConfig(&sub, &cfg)));
+    Py_INCREF(f->m);
+    f->after_incref = word_of(f->m);
+    Py_DECREF(f->m);
+    Py_EndInterpreter(sub);
+    return NULL;
+}
+
+static void
+test_other_gil_group_counts_on_the_word(void **state)
+{
+    (void)state;
+    PyObject *m = import_shardmod();
+    long before = FREES();
+    struct foreign f = {m, 0};
+    int64_t w = word_of(m);
+    pthread_t t;
+
+    assert_int_equal(pthread_create(&t, NULL, foreign_job, &f), 0);
+    Py_BEGIN_ALLOW_THREADS
+    pthread_join(t, NULL);
+    Py_END_ALLOW_THREADS
+    assert_true(f.after_incref == w + 1);
+    assert_true(word_of(m) == w);
+    Py_DECREF(m);
+    assert_int_equal(drop_and_collect(), 1);
+    assert_int_equal(FREES(), before + 1);
 }
 
 /* Folds while other threads hit, look up and instantiate: every instance
@@ -439,6 +555,9 @@ main(void)
         cmocka_unit_test(test_fold_restores_the_exact_count),
         cmocka_unit_test(test_share_allocation_failure_falls_back_to_the_word),
         cmocka_unit_test(test_interpreter_end_folds_its_objects),
+        cmocka_unit_test(test_one_collection_folds_many_modules),
+        cmocka_unit_test(test_import_during_interpreter_end_is_freed),
+        cmocka_unit_test(test_other_gil_group_counts_on_the_word),
         cmocka_unit_test(test_folds_under_concurrent_hits),
     };
     return cmocka_run_group_tests(tests, setup, tu_runtime_down);

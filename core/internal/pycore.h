@@ -193,6 +193,9 @@ struct _is {
     Py_ssize_t collect_budget;          /* atomic (relaxed): module creations
                                          * left before a registry miss runs
                                          * the orphan collector */
+    int shard_closed;                   /* guarded by shard_mu (core/shard.c):
+                                         * the interpreter is ending, nothing
+                                         * more is sharded for it */
     pthread_mutex_t threads_lock;       /* guards threads */
     PyThreadState *threads;             /* guarded by threads_lock */
     PyInterpreterState *next;           /* guarded by runtime.interp_lock */
@@ -256,11 +259,16 @@ RT_INTERNAL void rt_shard_module(PyObject *m);
  * yet, no thread state, not attached, another GIL group - goes to
  * rt_shard_add_slow. */
 struct rt_shard_entry {
-    PyObject *obj;                      /* guarded by shard_mu; NULL: id free */
+    PyObject *obj;                      /* atomic: written under shard_mu, read
+                                         * lock-free by the hot path; NULL: free */
+    void *gil;                          /* atomic, as obj: the object's GIL group;
+                                         * NULL while free or pending */
     PyObject *owner;                    /* guarded by shard_mu */
     PyInterpreterState *interp;         /* guarded by shard_mu */
-    void *gil;                          /* atomic: written under shard_mu, read
-                                         * lock-free by the hot path */
+    int64_t merged;                     /* guarded by shard_mu (written); atomic
+                                         * reads: shares of deleted thread states */
+    int pending;                        /* guarded by shard_mu: folded, the shard's
+                                         * reference still to drop */
 };
 #define RT_SHARD_CHUNK 256u
 #define RT_SHARD_CHUNKS 256u            /* ids 1..65535; 0 is "no id" */
@@ -276,17 +284,19 @@ rt_shard_id(PyObject *op)
            0xFFFFu;
 }
 
-/* The GIL group of id k as the hot path sees it: NULL when id k is free or
- * k == 0.  The sharding CAS released the entry and its chunk, and
+/* Does entry k hold 'op' for GIL group 'gil' (R3 of core/shard.c)?  False
+ * for k == 0 (never handed out), a free or pending entry, or an entry that
+ * was reused.  The sharding CAS released the entry and its chunk, and
  * rt_shard_id loads the word with acquire, so a current entry is seen. */
-static inline void *
-rt_shard_entry_gil(uint32_t k)
+static inline int
+rt_shard_entry_is(uint32_t k, PyObject *op, void *gil)
 {
     struct rt_shard_entry *c =
         __atomic_load_n(&rt_shard_chunks[k / RT_SHARD_CHUNK], __ATOMIC_ACQUIRE);
 
-    return RT_LIKELY(c != NULL) ? __atomic_load_n(&c[k % RT_SHARD_CHUNK].gil, __ATOMIC_RELAXED)
-                                : NULL;
+    return RT_LIKELY(c != NULL) &&
+           __atomic_load_n(&c[k % RT_SHARD_CHUNK].obj, __ATOMIC_RELAXED) == op &&
+           __atomic_load_n(&c[k % RT_SHARD_CHUNK].gil, __ATOMIC_RELAXED) == gil;
 }
 
 static inline void
@@ -296,10 +306,9 @@ rt_shard_add(PyObject *op, int d)
     PyThreadState *ts;
     uint32_t k = rt_shard_id(op);
 
-    /* k != 0 is implied: entry 0 is never handed out, so its gil is NULL,
-     * and shard_gil (set with the array, so cap 0 fails first) is not. */
+    /* ts->shard_gil is set with the array: cap 0 fails first. */
     if (RT_LIKELY(t != NULL && (ts = t->tstate) != NULL) && RT_LIKELY(ts->attached) &&
-        RT_LIKELY(k < ts->shard_cap) && RT_LIKELY(rt_shard_entry_gil(k) == ts->shard_gil)) {
+        RT_LIKELY(k < ts->shard_cap) && RT_LIKELY(rt_shard_entry_is(k, op, ts->shard_gil))) {
         ts->shard_vals[k] += d;
         return;
     }
@@ -315,24 +324,13 @@ rt_is_sharded(PyObject *op)
 {
     return (__atomic_load_n(&op->ob_refcnt_full, __ATOMIC_RELAXED) & _Py_SHARDED_WORD_BIT) != 0;
 }
-/* Objects whose last reference was the shard's own, found by a fold that
- * ran with the world stopped: the caller drops them once it restarted. */
-struct rt_shard_later {
-    PyObject **objs;
-    Py_ssize_t n, cap;
-};
 /* With the world of 'owner's GIL group stopped (or no other thread of the
  * group attached): turns 'owner' and every object sharded on its behalf
- * back into plain counts.  Objects left with only the shard's reference
- * are appended to 'later' (pre-sized by rt_shard_later_reserve); when it
- * is full they stay sharded until the next fold. */
-RT_INTERNAL void rt_shard_fold_owner_stopped(PyObject *owner, struct rt_shard_later *later);
-/* Room in 'later' for a fold of 'owner' (call before stopping the world).
- * Returns 0, or -1 when memory is short (then folding may leave objects
- * sharded). */
-RT_INTERNAL int rt_shard_later_reserve(struct rt_shard_later *later, PyObject *owner);
-/* Drops the references in 'later' and frees it (world running). */
-RT_INTERNAL void rt_shard_later_drop(struct rt_shard_later *later);
+ * back into plain counts.  Objects whose last reference was the shard's
+ * own are kept for rt_shard_drop_pending. */
+RT_INTERNAL void rt_shard_fold_owner_stopped(PyObject *owner);
+/* Drops the references folds kept (the world running). */
+RT_INTERNAL void rt_shard_drop_pending(void);
 /* The interpreter ends: everything sharded for its modules is folded
  * (stops the world of its GIL group itself).  Its thread state current. */
 RT_INTERNAL void rt_shard_release_interp(PyInterpreterState *interp);
