@@ -789,7 +789,7 @@ collect_candidates(PyInterpreterState *interp, PyObject **mods, Py_ssize_t n)
     stopped = rt_gil_stop_world(ts);
     for (Py_ssize_t i = 0; i < suspects; i++) {
         if (rt_is_sharded(mods[i]))
-            rt_shard_fold_owner_stopped(mods[i]);
+            rt_shard_fold_owner_stopped(interp, mods[i]);
         if (module_is_orphan(interp, (PyModuleObject *)mods[i], 1) == 1) {
             PyObject *t = mods[confirmed];
             mods[confirmed++] = mods[i];
@@ -798,7 +798,7 @@ collect_candidates(PyInterpreterState *interp, PyObject **mods, Py_ssize_t n)
     }
     if (stopped)
         rt_gil_start_world(ts);
-    rt_shard_drop_pending();
+    rt_shard_drop_pending(interp);
     /* 3. World running again: clear the confirmed orphans. */
     for (Py_ssize_t i = 0; i < confirmed; i++) {
         PyModuleObject *m = (PyModuleObject *)mods[i];

@@ -29,6 +29,7 @@ interp_new(PyInterpreterState *share_gil_with)
     if (interp == NULL)
         return NULL;
     pthread_mutex_init(&interp->threads_lock, NULL);
+    rt_shard_interp_init(interp);
     interp->dlopenflags = RTLD_NOW_VALUE;
     interp->modules = PyDict_New();
     interp->dict = PyDict_New();
@@ -41,6 +42,7 @@ interp_new(PyInterpreterState *share_gil_with)
         Py_XDECREF(interp->sysdict);
         Py_XDECREF(interp->modules_by_index);
         pthread_mutex_destroy(&interp->threads_lock);
+        rt_shard_interp_fini(interp);
         mem_free(interp);
         return NULL;
     }
@@ -50,6 +52,7 @@ interp_new(PyInterpreterState *share_gil_with)
         Py_DECREF(interp->sysdict);
         Py_DECREF(interp->modules_by_index);
         pthread_mutex_destroy(&interp->threads_lock);
+        rt_shard_interp_fini(interp);
         mem_free(interp);
         return NULL;
     }
@@ -82,6 +85,7 @@ interp_delete(PyInterpreterState *interp)
     mod_detach_interp(interp);
     rt_gil_interp_fini(interp);
     pthread_mutex_destroy(&interp->threads_lock);
+    rt_shard_interp_fini(interp);
     mem_free(interp);
 }
 

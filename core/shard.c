@@ -30,7 +30,7 @@
  *     A plain fetch_add/sub_fetch that loaded the old form lands on the new
  *     one as +-1 on base or count, which is what it means in either form;
  *     so a thread outside the protocol (no thread state, not attached,
- *     another GIL group, no array room) may always fall back to an atomic
+ *     another interpreter, no array room) may always fall back to an atomic
  *     add on the word.  Such a decrement deallocates only when it leaves a
  *     plain word at zero.  Only objects with c <= 2^29 are sharded, and
  *     only single references ever reach the word, so base stays far from
@@ -40,22 +40,26 @@
  *     notice a zero.  An object is freed only after a fold.
  *  R3 Who writes a share.  ts->shard_vals[k] is written only by ts's owner
  *     thread, while ts is attached, and only after checking that entry k
- *     holds this very object and belongs to ts's GIL group.  Between that
- *     check and the write, entry k cannot change: freeing it needs a fold
- *     of that group (R4), which needs the writer to be parked, and the
- *     writer is between two safe points.  (Checking the group alone would
- *     not do: a thread of another group that loaded k from an object of
- *     group G1, then slept while G1 folded it and G2 reused k, would count
- *     the G1 object in the G2 object's share.)
- *  R4 Folding id k runs with k's GIL group stopped (gil_stop_world: every
- *     other attached thread of the group is parked at a safe point; or the
- *     caller holds the enabled GIL, which excludes the others) and with
- *     shard_mu held.  By R3 only thread states of that group hold shares
- *     of k, and none of them runs refcount code; the stop handshake (mutex
- *     and seq_cst status words in gil/gil.c) orders their share writes
- *     before the folder's reads.  The folder sums and zeroes every such
- *     share, adds entry[k].merged, and CASes the word (a fallback add of R1
- *     may race with it).
+ *     holds this very object and that the object is of ts's interpreter.
+ *     Between that check and the write, entry k cannot change: freeing it
+ *     needs a fold (R4), which needs the writer parked or gone, and the
+ *     writer is between two safe points.  (Checking the interpreter alone
+ *     would not do: a thread of another interpreter that loaded k from an
+ *     object of interpreter A, then slept while A folded it and B reused
+ *     k, would count A's object in B's object's share.)  A thread that
+ *     touches another interpreter's object - isolation forbids it, but a
+ *     single-phase module's m_copy is shared that way - counts on the word.
+ *  R4 Folding id k runs with shard_mu held and with no other thread of the
+ *     object's interpreter running refcount code: either its GIL group is
+ *     stopped (gil_stop_world: every other attached thread of the group is
+ *     parked at a safe point; or the caller holds the enabled GIL, which
+ *     excludes the others), or the interpreter is ending and the caller's
+ *     thread state is its last one.  By R3 only thread states of that
+ *     interpreter hold shares of k; the stop handshake (mutex and seq_cst
+ *     status words in gil/gil.c) orders their share writes before the
+ *     folder's reads.  The folder sums and zeroes every such share, adds
+ *     entry[k].merged, and CASes the word (a fallback add of R1 may race
+ *     with it).
  *  R5 Afterwards no share of k is nonzero (R3, R4), so the id's next
  *     object starts from zeros.
  *  R6 A thread state that is deleted moves its nonzero shares into
@@ -76,8 +80,9 @@
  * The loader shards a module and its companions once an import published
  * it (rt_shard_module).  The orphan collector folds a sharded module that
  * has left sys.modules, with the world stopped it already needs
- * (core/moduleobject.c); an ending interpreter folds everything of its
- * own first (rt_shard_release_interp).  A companion replaced in the module
+ * (core/moduleobject.c), walking the owner's chain of ids; an ending
+ * interpreter folds everything of its own first (rt_shard_release_interp),
+ * without stopping anyone when its ending thread is its last.  A companion replaced in the module
  * therefore lives until its module is folded: deferred, never early.
  * An object whose last reference was the shard's own cannot be freed while
  * the world is stopped: its entry is marked pending, and rt_shard_drop_pending
@@ -104,16 +109,7 @@
 #include <string.h>
 
 #define SHARD_BIAS ((int64_t)0xC0000000u)
-#define SHARD_IDS 65536u                    /* ids 1..65535; 0 is "no id" */
-_Static_assert(RT_SHARD_CHUNK * RT_SHARD_CHUNKS == SHARD_IDS, "ids fill the chunks");
 #define SHARD_MIN_CAP 64u
-
-static pthread_mutex_t shard_mu = PTHREAD_MUTEX_INITIALIZER;
-struct rt_shard_entry *rt_shard_chunks[RT_SHARD_CHUNKS];   /* see pycore.h */
-static uint64_t shard_used[SHARD_IDS / 64];   /* guarded by shard_mu */
-static uint32_t shard_hi = 1;                 /* guarded by shard_mu: ids < hi
-                                               * were ever handed out */
-static PyThreadState *shard_arrays;           /* guarded by shard_mu */
 
 static inline uint32_t
 word_id(int64_t w)
@@ -122,11 +118,12 @@ word_id(int64_t w)
 }
 
 static inline struct rt_shard_entry *
-entry_of(uint32_t k)    /* k was handed out: its chunk exists */
+entry_of(PyInterpreterState *interp, uint32_t k)   /* k handed out: its chunk exists */
 {
-    struct rt_shard_entry *c = __atomic_load_n(&rt_shard_chunks[k / RT_SHARD_CHUNK], __ATOMIC_ACQUIRE);
+    struct rt_shard_chunk *c =
+        __atomic_load_n(&interp->shards.chunks[k / RT_SHARD_CHUNK], __ATOMIC_ACQUIRE);
 
-    return &c[k % RT_SHARD_CHUNK];
+    return &c->e[k % RT_SHARD_CHUNK];
 }
 
 /* ------------------------------------------------------------ the hot path */
@@ -148,6 +145,7 @@ shard_add_word(PyObject *op, int d)
 static int
 shard_grow(PyThreadState *ts, uint32_t k)
 {
+    struct rt_shards *sh = &ts->interp->shards;
     uint32_t cap = ts->shard_cap ? ts->shard_cap : SHARD_MIN_CAP;
     Py_ssize_t *vals, *old;
 
@@ -156,24 +154,23 @@ shard_grow(PyThreadState *ts, uint32_t k)
     vals = mem_calloc(cap, sizeof(*vals));
     if (vals == NULL)
         return -1;
-    pthread_mutex_lock(&shard_mu);
+    pthread_mutex_lock(&sh->mu);
     old = ts->shard_vals;
     if (old != NULL) {
         memcpy(vals, old, ts->shard_cap * sizeof(*vals));
     } else {
-        ts->shard_gil = ts->interp->gil;
-        ts->shard_next = shard_arrays;
-        shard_arrays = ts;
+        ts->shard_next = sh->arrays;
+        sh->arrays = ts;
     }
     ts->shard_vals = vals;
     ts->shard_cap = cap;
-    pthread_mutex_unlock(&shard_mu);
+    pthread_mutex_unlock(&sh->mu);
     mem_free(old);
     return 0;
 }
 
 /* Everything but the common case of rt_shard_add (pycore.h): no array room
- * yet, no thread state, not attached, or an object of another GIL group
+ * yet, no thread state, not attached, or an object of another interpreter
  * (R1, R3). */
 void
 rt_shard_add_slow(PyObject *op, int d)
@@ -182,7 +179,7 @@ rt_shard_add_slow(PyObject *op, int d)
     PyThreadState *ts = t != NULL ? t->tstate : NULL;
     uint32_t k = rt_shard_id(op);
 
-    if (ts != NULL && ts->attached && rt_shard_entry_is(k, op, ts->interp->gil) &&
+    if (ts != NULL && ts->attached && rt_shard_entry_is(ts->interp, k, op) &&
         (k < ts->shard_cap || shard_grow(ts, k) == 0)) {
         ts->shard_vals[k] += d;
         return;
@@ -215,8 +212,8 @@ _pymodrt_shard_refcnt(PyObject *op)
     struct rt_thread *t = rt_thread_peek();
     PyThreadState *ts = t != NULL ? t->tstate : NULL;
     uint32_t k = word_id(w);
-    if (ts != NULL && ts->attached && rt_shard_entry_is(k, op, ts->interp->gil)) {
-        n += (Py_ssize_t)__atomic_load_n(&entry_of(k)->merged, __ATOMIC_RELAXED);
+    if (ts != NULL && ts->attached && rt_shard_entry_is(ts->interp, k, op)) {
+        n += (Py_ssize_t)__atomic_load_n(&entry_of(ts->interp, k)->merged, __ATOMIC_RELAXED);
         if (k < ts->shard_cap)
             n += ts->shard_vals[k];
     }
@@ -225,86 +222,107 @@ _pymodrt_shard_refcnt(PyObject *op)
 
 /* ---------------------------------------------------------------- sharding */
 
-/* A free id with its chunk allocated, or 0.  shard_mu held. */
+/* A free id of 'interp' with its chunk allocated, or 0.  shards.mu held. */
 static uint32_t
-id_alloc_locked(void)
+id_alloc_locked(PyInterpreterState *interp)
 {
-    for (uint32_t w = 0; w < SHARD_IDS / 64; w++) {
-        uint64_t free_bits = ~shard_used[w];
-        if (w == 0)
-            free_bits &= ~(uint64_t)1;   /* id 0 means "no id" */
-        if (free_bits == 0)
-            continue;
-        uint32_t k = w * 64 + (uint32_t)__builtin_ctzll(free_bits);
-        if (rt_shard_chunks[k / RT_SHARD_CHUNK] == NULL) {
-            struct rt_shard_entry *c = mem_calloc(RT_SHARD_CHUNK, sizeof(*c));
-            if (c == NULL)
+    struct rt_shards *sh = &interp->shards;
+
+    for (uint32_t c = 0; c < RT_SHARD_CHUNKS; c++) {
+        struct rt_shard_chunk *ch = sh->chunks[c];
+        if (ch == NULL) {
+            ch = mem_calloc(1, sizeof(*ch));
+            if (ch == NULL)
                 return 0;
-            __atomic_store_n(&rt_shard_chunks[k / RT_SHARD_CHUNK], c, __ATOMIC_RELEASE);
+            __atomic_store_n(&sh->chunks[c], ch, __ATOMIC_RELEASE);
         }
-        shard_used[w] |= (uint64_t)1 << (k % 64);
-        if (k >= shard_hi)
-            shard_hi = k + 1;
-        return k;
+        for (uint32_t w = 0; w < RT_SHARD_CHUNK / 64; w++) {
+            uint64_t free_bits = ~ch->used[w];
+            if (c == 0 && w == 0)
+                free_bits &= ~(uint64_t)1;   /* id 0 means "no id" */
+            if (free_bits != 0) {
+                uint32_t b = (uint32_t)__builtin_ctzll(free_bits);
+                ch->used[w] |= (uint64_t)1 << b;
+                return c * RT_SHARD_CHUNK + w * 64 + b;
+            }
+        }
     }
     return 0;
 }
 
 static int
-id_used_locked(uint32_t k)
+id_used_locked(PyInterpreterState *interp, uint32_t k)
 {
-    return (int)((shard_used[k / 64] >> (k % 64)) & 1u);
+    struct rt_shard_chunk *ch = interp->shards.chunks[k / RT_SHARD_CHUNK];
+    uint32_t i = k % RT_SHARD_CHUNK;
+
+    return ch != NULL && ((ch->used[i / 64] >> (i % 64)) & 1u);
 }
 
 static void
-id_free_locked(uint32_t k)
+id_free_locked(PyInterpreterState *interp, uint32_t k)
 {
-    struct rt_shard_entry *e = entry_of(k);
+    struct rt_shard_chunk *ch = interp->shards.chunks[k / RT_SHARD_CHUNK];
+    uint32_t i = k % RT_SHARD_CHUNK;
+    struct rt_shard_entry *e = &ch->e[i];
 
     __atomic_store_n(&e->obj, NULL, __ATOMIC_RELAXED);
-    __atomic_store_n(&e->gil, NULL, __ATOMIC_RELAXED);
-    e->owner = NULL;
-    e->interp = NULL;
+    e->owner = e->held = NULL;
     e->merged = 0;
-    e->pending = 0;
-    shard_used[k / 64] &= ~((uint64_t)1 << (k % 64));
+    e->chain = 0;
+    ch->used[i / 64] &= ~((uint64_t)1 << (i % 64));
 }
 
-/* Shards 'op' on behalf of 'owner' (R1: a CAS from the plain word).  The
- * caller holds a reference.  Returns 1, or 0 when 'op' stays plain:
- * immortal or already sharded, a count above 2^29 (R1), an owner that is
- * no longer sharded or an interpreter that is ending (R8), or no id or
- * memory. */
+/* The id of a sharded owner.  shards.mu held: it cannot change meanwhile. */
+static uint32_t
+owner_id(PyObject *owner)
+{
+    return word_id(__atomic_load_n(&owner->ob_refcnt_full, __ATOMIC_RELAXED));
+}
+
+/* Shards 'op', an object of 'interp', on behalf of 'owner' (R1: a CAS from
+ * the plain word).  The caller holds a reference.  Returns 1, or 0 when
+ * 'op' stays plain: immortal or already sharded, a count above 2^29 (R1),
+ * an owner that is no longer sharded or an interpreter that is ending
+ * (R8), or no id or memory. */
 static int
 shard_object(PyObject *op, PyObject *owner, PyInterpreterState *interp)
 {
+    struct rt_shards *sh = &interp->shards;
     int64_t old = __atomic_load_n(&op->ob_refcnt_full, __ATOMIC_RELAXED), new;
+    struct rt_shard_entry *e;
     uint32_t k;
 
     if ((int32_t)(uint32_t)old < 0 || word_id(old) != 0)
         return 0;
-    pthread_mutex_lock(&shard_mu);
-    if (interp->shard_closed || (owner != op && !rt_is_sharded(owner)) ||
-        (k = id_alloc_locked()) == 0) {
-        pthread_mutex_unlock(&shard_mu);
+    pthread_mutex_lock(&sh->mu);
+    if (sh->closed || (owner != op && !rt_is_sharded(owner)) ||
+        (k = id_alloc_locked(interp)) == 0) {
+        pthread_mutex_unlock(&sh->mu);
         return 0;
     }
-    struct rt_shard_entry *e = entry_of(k);
+    e = entry_of(interp, k);
     e->owner = owner;
-    e->interp = interp;
+    if (owner != op) {
+        /* Into the owner's chain, right after the owner's own entry. */
+        struct rt_shard_entry *oe = entry_of(interp, owner_id(owner));
+        e->chain = oe->chain;
+        oe->chain = k;
+    }
     __atomic_store_n(&e->obj, op, __ATOMIC_RELAXED);
-    __atomic_store_n(&e->gil, interp->gil, __ATOMIC_RELAXED);
     do {
         if ((int32_t)(uint32_t)old < 0 || (uint32_t)old > (1u << 29)) {
-            id_free_locked(k);                  /* sharded or grown meanwhile */
-            pthread_mutex_unlock(&shard_mu);
+            if (owner != op)                    /* sharded or grown meanwhile */
+                entry_of(interp, owner_id(owner))->chain = e->chain;
+            id_free_locked(interp, k);
+            pthread_mutex_unlock(&sh->mu);
             return 0;
         }
         new = (old & ~(int64_t)0xFFFFFFFFFFFF) | _Py_SHARDED_WORD_BIT |
               ((int64_t)k << 32) | (SHARD_BIAS + (int64_t)(uint32_t)old + 1);
     } while (!__atomic_compare_exchange_n(&op->ob_refcnt_full, &old, new, 1,
                                           __ATOMIC_RELEASE, __ATOMIC_RELAXED));
-    pthread_mutex_unlock(&shard_mu);
+    pthread_mutex_unlock(&sh->mu);
     return 1;
 }
 
@@ -362,24 +380,24 @@ rt_shard_module(PyObject *m)
 
 /* ----------------------------------------------------------------- folding */
 
-/* Folds id k back into a plain count (R4) and drops the shard's own
- * reference: in place when others remain (the count cannot reach zero);
- * otherwise the entry stays, marked pending, holding that last reference
- * for rt_shard_drop_pending, since nothing may be freed while the world is
- * stopped.  shard_mu held, k's GIL group stopped. */
+/* Folds id k of 'interp' back into a plain count (R4) and drops the
+ * shard's own reference: in place when others remain (the count cannot
+ * reach zero); otherwise the entry stays, pending, holding that last
+ * reference for rt_shard_drop_pending, since nothing may be freed while
+ * the world is stopped.  shards.mu held, the other threads of 'interp'
+ * stopped or gone (R4). */
 static void
-fold_locked(uint32_t k)
+fold_locked(PyInterpreterState *interp, uint32_t k)
 {
-    struct rt_shard_entry *e = entry_of(k);
+    struct rt_shard_entry *e = entry_of(interp, k);
     PyObject *op = e->obj;
-    void *gil = e->gil;
     int64_t sum = e->merged, old, new, raw, keep;
 
-    for (PyThreadState *ts = shard_arrays; ts != NULL; ts = ts->shard_next) {
-        if (k >= ts->shard_cap || ts->shard_gil != gil)
-            continue;
-        sum += ts->shard_vals[k];
-        ts->shard_vals[k] = 0;
+    for (PyThreadState *ts = interp->shards.arrays; ts != NULL; ts = ts->shard_next) {
+        if (k < ts->shard_cap) {
+            sum += ts->shard_vals[k];
+            ts->shard_vals[k] = 0;
+        }
     }
     old = __atomic_load_n(&op->ob_refcnt_full, __ATOMIC_RELAXED);
     do {
@@ -393,51 +411,51 @@ fold_locked(uint32_t k)
     if (raw == 1) {
         /* Only the shard's reference is left: keep the id (the word no
          * longer names it, so nobody counts on it) until the drop. */
-        __atomic_store_n(&e->gil, NULL, __ATOMIC_RELAXED);
+        __atomic_store_n(&e->obj, NULL, __ATOMIC_RELAXED);
+        e->held = op;
         e->owner = NULL;
-        e->interp = NULL;
         e->merged = 0;
-        e->pending = 1;
+        e->chain = interp->shards.pending;
+        interp->shards.pending = k;
     } else {
-        id_free_locked(k);
-    }
-}
-
-/* Folds every id owned by 'owner', or (owner NULL) every id of 'interp'. */
-static void
-fold_matching_locked(PyObject *owner, PyInterpreterState *interp)
-{
-    for (uint32_t k = 1; k < shard_hi; k++) {
-        if (!id_used_locked(k))
-            continue;
-        struct rt_shard_entry *e = entry_of(k);
-        if (!e->pending && (owner != NULL ? e->owner == owner : e->interp == interp))
-            fold_locked(k);
+        id_free_locked(interp, k);
     }
 }
 
 void
-rt_shard_fold_owner_stopped(PyObject *owner)
+rt_shard_fold_owner_stopped(PyInterpreterState *interp, PyObject *owner)
 {
-    pthread_mutex_lock(&shard_mu);
-    fold_matching_locked(owner, NULL);
-    pthread_mutex_unlock(&shard_mu);
+    pthread_mutex_lock(&interp->shards.mu);
+    if (rt_is_sharded(owner)) {
+        /* The owner's chain: its companions, then the owner itself. */
+        uint32_t k0 = owner_id(owner), k = entry_of(interp, k0)->chain;
+        assert(entry_of(interp, k0)->obj == owner);
+        while (k != 0) {
+            uint32_t next = entry_of(interp, k)->chain;
+            fold_locked(interp, k);
+            k = next;
+        }
+        fold_locked(interp, k0);
+    }
+    pthread_mutex_unlock(&interp->shards.mu);
 }
 
 void
-rt_shard_drop_pending(void)
+rt_shard_drop_pending(PyInterpreterState *interp)
 {
+    struct rt_shards *sh = &interp->shards;
+
     for (;;) {
         PyObject *op = NULL;
 
-        pthread_mutex_lock(&shard_mu);
-        for (uint32_t k = 1; k < shard_hi && op == NULL; k++) {
-            if (id_used_locked(k) && entry_of(k)->pending) {
-                op = entry_of(k)->obj;
-                id_free_locked(k);
-            }
+        pthread_mutex_lock(&sh->mu);
+        uint32_t k = sh->pending;
+        if (k != 0) {
+            sh->pending = entry_of(interp, k)->chain;
+            op = entry_of(interp, k)->held;
+            id_free_locked(interp, k);
         }
-        pthread_mutex_unlock(&shard_mu);
+        pthread_mutex_unlock(&sh->mu);
         if (op == NULL)
             return;
         Py_DECREF(op);   /* may free it: the world runs */
@@ -447,43 +465,55 @@ rt_shard_drop_pending(void)
 void
 rt_shard_release_interp(PyInterpreterState *interp)
 {
+    struct rt_shards *sh = &interp->shards;
     PyThreadState *ts = ts_get();
-    int stopped = 0, any = 0;
+    int stopped = 0, alone;
 
-    pthread_mutex_lock(&shard_mu);
-    interp->shard_closed = 1;   /* R8: nothing more is sharded for it */
-    for (uint32_t k = 1; k < shard_hi && !any; k++)
-        any = id_used_locked(k) && !entry_of(k)->pending && entry_of(k)->interp == interp;
-    pthread_mutex_unlock(&shard_mu);
-    if (!any)
-        return;
-    if (ts != NULL && ts->attached && ts->interp->gil == interp->gil)
+    pthread_mutex_lock(&sh->mu);
+    sh->closed = 1;   /* R8: nothing more is sharded for it */
+    pthread_mutex_unlock(&sh->mu);
+    /* R4: only thread states of 'interp' hold shares of its objects.  When
+     * the caller's is its only one (Py_EndInterpreter demands it), nobody
+     * else can be counting and no stop is needed; otherwise (the main
+     * interpreter's end with other threads still attached) stop them. */
+    pthread_mutex_lock(&interp->threads_lock);
+    alone = ts != NULL && ts->interp == interp && interp->threads == ts && ts->next == NULL;
+    pthread_mutex_unlock(&interp->threads_lock);
+    if (!alone && ts != NULL && ts->attached && ts->interp->gil == interp->gil)
         stopped = rt_gil_stop_world(ts);
-    pthread_mutex_lock(&shard_mu);
-    fold_matching_locked(NULL, interp);
-    pthread_mutex_unlock(&shard_mu);
+    pthread_mutex_lock(&sh->mu);
+    for (uint32_t c = 0; c < RT_SHARD_CHUNKS; c++) {
+        struct rt_shard_chunk *ch = sh->chunks[c];
+        for (uint32_t i = 0; ch != NULL && i < RT_SHARD_CHUNK; i++) {
+            uint32_t k = c * RT_SHARD_CHUNK + i;
+            if (ch->e[i].obj != NULL && id_used_locked(interp, k))
+                fold_locked(interp, k);
+        }
+    }
+    pthread_mutex_unlock(&sh->mu);
     if (stopped)
         rt_gil_start_world(ts);
-    rt_shard_drop_pending();
+    rt_shard_drop_pending(interp);
 }
 
 void
 rt_shard_ts_fini(PyThreadState *ts)
 {
+    PyInterpreterState *interp = ts->interp;
     Py_ssize_t *vals;
 
-    pthread_mutex_lock(&shard_mu);
+    pthread_mutex_lock(&interp->shards.mu);
     vals = ts->shard_vals;
     if (vals != NULL) {
         /* R6: a nonzero share belongs to the object entry k holds. */
         for (uint32_t k = 1; k < ts->shard_cap; k++) {
             if (vals[k] != 0) {
-                assert(id_used_locked(k) && !entry_of(k)->pending);
-                __atomic_store_n(&entry_of(k)->merged, entry_of(k)->merged + (int64_t)vals[k],
-                                 __ATOMIC_RELAXED);
+                struct rt_shard_entry *e = entry_of(interp, k);
+                assert(id_used_locked(interp, k) && e->obj != NULL);
+                __atomic_store_n(&e->merged, e->merged + (int64_t)vals[k], __ATOMIC_RELAXED);
             }
         }
-        for (PyThreadState **p = &shard_arrays; *p != NULL; p = &(*p)->shard_next) {
+        for (PyThreadState **p = &interp->shards.arrays; *p != NULL; p = &(*p)->shard_next) {
             if (*p == ts) {
                 *p = ts->shard_next;
                 break;
@@ -492,25 +522,27 @@ rt_shard_ts_fini(PyThreadState *ts)
         ts->shard_vals = NULL;
         ts->shard_cap = 0;
     }
-    pthread_mutex_unlock(&shard_mu);
+    pthread_mutex_unlock(&interp->shards.mu);
     mem_free(vals);
 }
 
-/* Runtime end: every interpreter folded its objects, so no id is in use
- * and the entry chunks go.  (Should one remain, its chunk stays: an object
- * still carries the id.) */
 void
-rt_shard_runtime_fini(void)
+rt_shard_interp_init(PyInterpreterState *interp)
 {
-    pthread_mutex_lock(&shard_mu);
+    pthread_mutex_init(&interp->shards.mu, NULL);
+}
+
+/* The interpreter is deleted: its objects were folded when it ended and
+ * its thread states are gone, so its table goes. */
+void
+rt_shard_interp_fini(PyInterpreterState *interp)
+{
+    struct rt_shards *sh = &interp->shards;
+
+    assert(sh->arrays == NULL && sh->pending == 0);
     for (uint32_t c = 0; c < RT_SHARD_CHUNKS; c++) {
-        int used = 0;
-        for (uint32_t k = c * RT_SHARD_CHUNK; k < (c + 1) * RT_SHARD_CHUNK && !used; k++)
-            used = id_used_locked(k);
-        if (!used && rt_shard_chunks[c] != NULL) {
-            mem_free(rt_shard_chunks[c]);
-            rt_shard_chunks[c] = NULL;
-        }
+        mem_free(sh->chunks[c]);
+        sh->chunks[c] = NULL;
     }
-    pthread_mutex_unlock(&shard_mu);
+    pthread_mutex_destroy(&sh->mu);
 }

@@ -333,7 +333,6 @@ Py_FinalizeEx(void)
         PyThreadState_Delete(interp->threads);
     interp_delete(interp);
     rt_runtime.main_interp = NULL;
-    rt_shard_runtime_fini();
     /* Type dicts hold interned names: types go first. */
     rt_epoch_barrier();
     type_fini_static();

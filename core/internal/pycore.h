@@ -143,6 +143,41 @@ RT_INTERNAL void rt_epoch_barrier(void);
 
 /* ------------------------------------------------------------- thread state */
 
+/* Sharded reference counts (core/shard.c): each interpreter numbers the
+ * objects it shards in its own table; a thread state keeps its share of
+ * each in an array indexed by that number. */
+#define RT_SHARD_CHUNK 256u
+#define RT_SHARD_CHUNKS 256u            /* ids 1..65535; 0 is "no id" */
+struct rt_shard_entry {
+    PyObject *obj;                      /* atomic: written under shards.mu, read
+                                         * lock-free by the hot path; NULL while
+                                         * free or pending */
+    PyObject *owner;                    /* guarded by shards.mu */
+    PyObject *held;                     /* guarded by shards.mu: the object of a
+                                         * pending entry */
+    int64_t merged;                     /* guarded by shards.mu: shares of
+                                         * deleted thread states */
+    uint32_t chain;                     /* guarded by shards.mu: the next id of
+                                         * the same owner, or (pending) of the
+                                         * pending list; 0 at the end */
+};
+struct rt_shard_chunk {
+    uint64_t used[RT_SHARD_CHUNK / 64]; /* guarded by shards.mu: ids in use */
+    struct rt_shard_entry e[RT_SHARD_CHUNK];
+};
+struct rt_shards {
+    pthread_mutex_t mu;                 /* a leaf lock; never held across a
+                                         * safe point */
+    int closed;                         /* guarded by mu: the interpreter is
+                                         * ending, nothing more is sharded */
+    uint32_t pending;                   /* guarded by mu: first pending id */
+    PyThreadState *arrays;              /* guarded by mu: thread states with a
+                                         * share array */
+    struct rt_shard_chunk *chunks[RT_SHARD_CHUNKS];   /* each written once
+                                         * under mu (release), read lock-free;
+                                         * freed with the interpreter */
+};
+
 struct _ts {
     PyInterpreterState *interp;         /* immutable */
     struct rt_thread *rt;               /* owning OS thread; set at bind */
@@ -152,14 +187,13 @@ struct _ts {
     int recursion_depth;                /* owner thread only */
     int attached;                       /* owner thread only */
     /* Sharded reference counts (core/shard.c): this thread state's share
-     * of each sharded object's count, indexed by shard id.  Written by the
-     * owner thread while attached (and under shard_mu when the array moves);
-     * read and zeroed by a folder only with the GIL group's world stopped
-     * and shard_mu held, and by PyThreadState_Delete under shard_mu. */
+     * of each object its interpreter sharded, indexed by shard id.  Written
+     * by the owner thread while attached (and under interp->shards.mu when
+     * the array moves); read and zeroed by a fold, with the interpreter's
+     * other threads stopped (or gone) and shards.mu held, and merged by
+     * PyThreadState_Delete under shards.mu. */
     Py_ssize_t *shard_vals;
     uint32_t shard_cap;                 /* entries in shard_vals */
-    void *shard_gil;                    /* interp->gil, copied when the array
-                                         * is first made (one load less) */
     int gilstate_counter;               /* owner thread only */
     int gilstate_created;               /* immutable: made by PyGILState_Ensure */
     struct rt_thread *gilstate_of;      /* the thread whose PyGILState thread state
@@ -169,8 +203,8 @@ struct _ts {
     void *gilt;                         /* struct gil_thread *: gil/rt_gil.c */
     PyCriticalSection *cs_top;          /* owner thread only: innermost critical section */
     PyThreadState *prev, *next;         /* guarded by interp->threads_lock */
-    PyThreadState *shard_next;          /* guarded by shard_mu: thread states
-                                         * that have an array */
+    PyThreadState *shard_next;          /* guarded by interp->shards.mu:
+                                         * interp->shards.arrays */
 };
 
 struct _is {
@@ -193,12 +227,10 @@ struct _is {
     Py_ssize_t collect_budget;          /* atomic (relaxed): module creations
                                          * left before a registry miss runs
                                          * the orphan collector */
-    int shard_closed;                   /* guarded by shard_mu (core/shard.c):
-                                         * the interpreter is ending, nothing
-                                         * more is sharded for it */
     pthread_mutex_t threads_lock;       /* guards threads */
     PyThreadState *threads;             /* guarded by threads_lock */
     PyInterpreterState *next;           /* guarded by runtime.interp_lock */
+    struct rt_shards shards;            /* core/shard.c; last: 2 KiB */
 };
 
 struct rt_runtime {
@@ -256,25 +288,8 @@ rt_try_incref(PyObject *op)
 RT_INTERNAL void rt_shard_module(PyObject *m);
 /* The hot path (core/shard.c has the argument, R3): a few loads and one
  * add to memory only this thread writes.  Everything else - no array room
- * yet, no thread state, not attached, another GIL group - goes to
+ * yet, no thread state, not attached, another interpreter - goes to
  * rt_shard_add_slow. */
-struct rt_shard_entry {
-    PyObject *obj;                      /* atomic: written under shard_mu, read
-                                         * lock-free by the hot path; NULL: free */
-    void *gil;                          /* atomic, as obj: the object's GIL group;
-                                         * NULL while free or pending */
-    PyObject *owner;                    /* guarded by shard_mu */
-    PyInterpreterState *interp;         /* guarded by shard_mu */
-    int64_t merged;                     /* guarded by shard_mu (written); atomic
-                                         * reads: shares of deleted thread states */
-    int pending;                        /* guarded by shard_mu: folded, the shard's
-                                         * reference still to drop */
-};
-#define RT_SHARD_CHUNK 256u
-#define RT_SHARD_CHUNKS 256u            /* ids 1..65535; 0 is "no id" */
-/* Chunk pointers: each written once under shard_mu (release), read
- * lock-free; freed only at runtime end. */
-RT_INTERNAL extern struct rt_shard_entry *rt_shard_chunks[RT_SHARD_CHUNKS];
 RT_INTERNAL void rt_shard_add_slow(PyObject *op, int d);
 
 static inline uint32_t
@@ -284,19 +299,19 @@ rt_shard_id(PyObject *op)
            0xFFFFu;
 }
 
-/* Does entry k hold 'op' for GIL group 'gil' (R3 of core/shard.c)?  False
- * for k == 0 (never handed out), a free or pending entry, or an entry that
- * was reused.  The sharding CAS released the entry and its chunk, and
- * rt_shard_id loads the word with acquire, so a current entry is seen. */
+/* Does entry k of 'interp' hold 'op' (R3 of core/shard.c)?  False for
+ * k == 0 (never handed out), a free or pending entry, or an entry that was
+ * reused - and so for an object of another interpreter.  The sharding CAS
+ * released the entry and its chunk, and rt_shard_id loads the word with
+ * acquire, so a current entry is seen. */
 static inline int
-rt_shard_entry_is(uint32_t k, PyObject *op, void *gil)
+rt_shard_entry_is(PyInterpreterState *interp, uint32_t k, PyObject *op)
 {
-    struct rt_shard_entry *c =
-        __atomic_load_n(&rt_shard_chunks[k / RT_SHARD_CHUNK], __ATOMIC_ACQUIRE);
+    struct rt_shard_chunk *c =
+        __atomic_load_n(&interp->shards.chunks[k / RT_SHARD_CHUNK], __ATOMIC_ACQUIRE);
 
     return RT_LIKELY(c != NULL) &&
-           __atomic_load_n(&c[k % RT_SHARD_CHUNK].obj, __ATOMIC_RELAXED) == op &&
-           __atomic_load_n(&c[k % RT_SHARD_CHUNK].gil, __ATOMIC_RELAXED) == gil;
+           __atomic_load_n(&c->e[k % RT_SHARD_CHUNK].obj, __ATOMIC_RELAXED) == op;
 }
 
 static inline void
@@ -306,9 +321,8 @@ rt_shard_add(PyObject *op, int d)
     PyThreadState *ts;
     uint32_t k = rt_shard_id(op);
 
-    /* ts->shard_gil is set with the array: cap 0 fails first. */
     if (RT_LIKELY(t != NULL && (ts = t->tstate) != NULL) && RT_LIKELY(ts->attached) &&
-        RT_LIKELY(k < ts->shard_cap) && RT_LIKELY(rt_shard_entry_is(k, op, ts->shard_gil))) {
+        RT_LIKELY(k < ts->shard_cap) && RT_LIKELY(rt_shard_entry_is(ts->interp, k, op))) {
         ts->shard_vals[k] += d;
         return;
     }
@@ -324,20 +338,23 @@ rt_is_sharded(PyObject *op)
 {
     return (__atomic_load_n(&op->ob_refcnt_full, __ATOMIC_RELAXED) & _Py_SHARDED_WORD_BIT) != 0;
 }
-/* With the world of 'owner's GIL group stopped (or no other thread of the
- * group attached): turns 'owner' and every object sharded on its behalf
- * back into plain counts.  Objects whose last reference was the shard's
- * own are kept for rt_shard_drop_pending. */
-RT_INTERNAL void rt_shard_fold_owner_stopped(PyObject *owner);
-/* Drops the references folds kept (the world running). */
-RT_INTERNAL void rt_shard_drop_pending(void);
+/* With the world of 'interp's GIL group stopped (or no other thread of
+ * 'interp' attached): turns 'owner' (an object of 'interp') and every
+ * object sharded on its behalf back into plain counts.  Objects whose last
+ * reference was the shard's own are kept for rt_shard_drop_pending. */
+RT_INTERNAL void rt_shard_fold_owner_stopped(PyInterpreterState *interp, PyObject *owner);
+/* Drops the references folds of 'interp' kept (the world running). */
+RT_INTERNAL void rt_shard_drop_pending(PyInterpreterState *interp);
 /* The interpreter ends: everything sharded for its modules is folded
- * (stops the world of its GIL group itself).  Its thread state current. */
+ * (stopping the world of its GIL group itself unless the caller's thread
+ * state is the interpreter's last).  Its thread state current. */
 RT_INTERNAL void rt_shard_release_interp(PyInterpreterState *interp);
-/* PyThreadState_Delete: merges the thread state's shares into the
- * objects' words and frees its array. */
+/* PyThreadState_Delete: merges the thread state's shares into its
+ * interpreter's entries and frees its array. */
 RT_INTERNAL void rt_shard_ts_fini(PyThreadState *ts);
-RT_INTERNAL void rt_shard_runtime_fini(void);
+/* interp_new / interp_delete: the interpreter's table. */
+RT_INTERNAL void rt_shard_interp_init(PyInterpreterState *interp);
+RT_INTERNAL void rt_shard_interp_fini(PyInterpreterState *interp);
 
 /* -------------------------------------------------- critical sections (lock.c)
  * A thread that detaches suspends its critical sections (releasing their
