@@ -131,6 +131,7 @@ PyThreadState_New(PyInterpreterState *interp)
     if (ts == NULL)
         return NULL;
     ts->interp = interp;
+    ts->shard_chunks = interp->shards.chunks;
     ts->id = atomic_fetch_add_explicit(&rt_runtime.next_thread_id, 1, memory_order_relaxed) + 1;
     if (rt_gil_ts_init(ts) < 0) {
         mem_free(ts);

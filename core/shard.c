@@ -179,7 +179,7 @@ rt_shard_add_slow(PyObject *op, int d)
     PyThreadState *ts = t != NULL ? t->tstate : NULL;
     uint32_t k = rt_shard_id(op);
 
-    if (ts != NULL && ts->attached && rt_shard_entry_is(ts->interp, k, op) &&
+    if (ts != NULL && ts->attached && rt_shard_entry_is(ts->shard_chunks, k, op) &&
         (k < ts->shard_cap || shard_grow(ts, k) == 0)) {
         ts->shard_vals[k] += d;
         return;
@@ -212,7 +212,7 @@ _pymodrt_shard_refcnt(PyObject *op)
     struct rt_thread *t = rt_thread_peek();
     PyThreadState *ts = t != NULL ? t->tstate : NULL;
     uint32_t k = word_id(w);
-    if (ts != NULL && ts->attached && rt_shard_entry_is(ts->interp, k, op)) {
+    if (ts != NULL && ts->attached && rt_shard_entry_is(ts->shard_chunks, k, op)) {
         n += (Py_ssize_t)__atomic_load_n(&entry_of(ts->interp, k)->merged, __ATOMIC_RELAXED);
         if (k < ts->shard_cap)
             n += ts->shard_vals[k];

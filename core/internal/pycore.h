@@ -194,6 +194,9 @@ struct _ts {
      * PyThreadState_Delete under shards.mu. */
     Py_ssize_t *shard_vals;
     uint32_t shard_cap;                 /* entries in shard_vals */
+    struct rt_shard_chunk *const *shard_chunks;   /* immutable:
+                                         * interp->shards.chunks (one load less
+                                         * on the hot path) */
     int gilstate_counter;               /* owner thread only */
     int gilstate_created;               /* immutable: made by PyGILState_Ensure */
     struct rt_thread *gilstate_of;      /* the thread whose PyGILState thread state
@@ -299,16 +302,16 @@ rt_shard_id(PyObject *op)
            0xFFFFu;
 }
 
-/* Does entry k of 'interp' hold 'op' (R3 of core/shard.c)?  False for
+/* Does entry k of an interpreter's table ('chunks') hold 'op' (R3 of
+ * core/shard.c)?  False for
  * k == 0 (never handed out), a free or pending entry, or an entry that was
  * reused - and so for an object of another interpreter.  The sharding CAS
  * released the entry and its chunk, and rt_shard_id loads the word with
  * acquire, so a current entry is seen. */
 static inline int
-rt_shard_entry_is(PyInterpreterState *interp, uint32_t k, PyObject *op)
+rt_shard_entry_is(struct rt_shard_chunk *const *chunks, uint32_t k, PyObject *op)
 {
-    struct rt_shard_chunk *c =
-        __atomic_load_n(&interp->shards.chunks[k / RT_SHARD_CHUNK], __ATOMIC_ACQUIRE);
+    struct rt_shard_chunk *c = __atomic_load_n(&chunks[k / RT_SHARD_CHUNK], __ATOMIC_ACQUIRE);
 
     return RT_LIKELY(c != NULL) &&
            __atomic_load_n(&c->e[k % RT_SHARD_CHUNK].obj, __ATOMIC_RELAXED) == op;
@@ -322,7 +325,7 @@ rt_shard_add(PyObject *op, int d)
     uint32_t k = rt_shard_id(op);
 
     if (RT_LIKELY(t != NULL && (ts = t->tstate) != NULL) && RT_LIKELY(ts->attached) &&
-        RT_LIKELY(k < ts->shard_cap) && RT_LIKELY(rt_shard_entry_is(ts->interp, k, op))) {
+        RT_LIKELY(k < ts->shard_cap) && RT_LIKELY(rt_shard_entry_is(ts->shard_chunks, k, op))) {
         ts->shard_vals[k] += d;
         return;
     }
