@@ -235,6 +235,7 @@ PyThreadState_DeleteCurrent(void)
     if (ts == NULL)
         Py_FatalError("PyThreadState_DeleteCurrent: no current tstate");
     PyThreadState_Clear(ts);
+    rt_shard_thread_switch(t, NULL);
     rt_gil_detach(ts);
     ts->attached = 0;
     t->tstate = NULL;
@@ -271,6 +272,7 @@ PyThreadState_Swap(PyThreadState *ts)
         return old;
     if (old != NULL && old->attached) {
         cs_suspend_all(old);
+        rt_shard_thread_switch(t, NULL);
         old->attached = 0;
         rt_gil_detach(old);
     }
@@ -284,6 +286,7 @@ PyThreadState_Swap(PyThreadState *ts)
             gilstate_bind(t, ts);
         rt_gil_attach(ts);
         ts->attached = 1;
+        rt_shard_thread_switch(t, ts);
         cs_resume_top(ts);
     }
     return old;

@@ -14,10 +14,10 @@
  * thread for the same reason; this is our own design of the idea)
  * A sharded object's refcount word reads, field by field:
  *     ob_flags     its flags | _Py_SHARDED_FLAG
- *     ob_overflow  its shard id k, 1..SHARD_IDS-1
+ *     ob_overflow  its shard id k, 1..65535, in its interpreter's table
  *     ob_refcnt    BIAS + base, BIAS = 0xC0000000 (negative as an int32)
  * and its true count is
- *     base + entry[k].merged + sum over thread states ts of ts->shard_vals[k].
+ *     base + entry[k].merged + sum over thread states ts of ts->shard_vals[k].n
  * Because ob_refcnt reads negative, the inline Py_INCREF/Py_DECREF take
  * their immortal branch, see the flag, and add +-1 to the current thread
  * state's own array (rt_shard_add in pycore.h; extensions reach it through
@@ -38,18 +38,21 @@
  *  R2 No zero while sharded.  The shard itself holds one reference (the
  *     +1 above), so the true count stays >= 1 and no share ever has to
  *     notice a zero.  An object is freed only after a fold.
- *  R3 Who writes a share.  ts->shard_vals[k] is written only by ts's owner
- *     thread, while ts is attached, and only after checking that entry k
- *     holds this very object and that the object is of ts's interpreter.
- *     Between that check and the write, entry k cannot change: freeing it
+ *  R3 Who writes a share.  ts->shard_vals[k] is a slot {tag, n}, written
+ *     only by ts's owner thread while ts is attached.  The tag names the
+ *     object counted there: the slow path sets it only after checking that
+ *     entry k of ts's interpreter holds this very object, and every fold of
+ *     k resets it (R4), so the hot path's whole check is tag == object.
+ *     Between a check and its write, entry k cannot change: freeing it
  *     needs a fold (R4), which needs the writer parked or gone, and the
  *     writer is between two safe points.  (Checking the interpreter alone
  *     would not do: a thread of another interpreter that loaded k from an
  *     object of interpreter A, then slept while A folded it and B reused
  *     k, would count A's object in B's object's share.)  A thread that
  *     touches another interpreter's object - isolation forbids it, but a
- *     single-phase module's m_copy is shared that way - counts on the word.
- *  R4 Folding id k runs with shard_mu held and with no other thread of the
+ *     single-phase module's m_copy is shared that way - finds no entry for
+ *     it in its own table and counts on the word.
+ *  R4 Folding id k runs with shards.mu held and with no other thread of the
  *     object's interpreter running refcount code: either its GIL group is
  *     stopped (gil_stop_world: every other attached thread of the group is
  *     parked at a safe point; or the caller holds the enabled GIL, which
@@ -57,14 +60,15 @@
  *     thread state is its last one.  By R3 only thread states of that
  *     interpreter hold shares of k; the stop handshake (mutex and seq_cst
  *     status words in gil/gil.c) orders their share writes before the
- *     folder's reads.  The folder sums and zeroes every such share, adds
- *     entry[k].merged, and CASes the word (a fallback add of R1 may race
- *     with it).
- *  R5 Afterwards no share of k is nonzero (R3, R4), so the id's next
- *     object starts from zeros.
+ *     folder's reads.  The folder sums every such share and resets its
+ *     slot (tag and count), adds entry[k].merged, and CASes the word (a
+ *     fallback add of R1 may race with it).
+ *  R5 Afterwards no slot is tagged with k's object (R3, R4), so the id's
+ *     next object starts from empty slots.
  *  R6 A thread state that is deleted moves its nonzero shares into
- *     entry[k].merged, a 64-bit sum, under shard_mu.  A nonzero share means
- *     entry k still holds the object it counts (R4 zeroes under shard_mu).
+ *     entry[k].merged, a 64-bit sum, under shards.mu.  A nonzero share
+ *     means entry k still holds the object it counts (R4 zeroes under
+ *     shards.mu).
  *     Shares are unbounded - a producer thread that makes instances of a
  *     type and a consumer that frees them grow +N and -N - which is why
  *     they never go into the 32-bit word.
@@ -72,7 +76,7 @@
  *     the caller's own share (never below 1).  Nothing in the runtime
  *     decides on it; the orphan collector folds a module before it counts.
  *  R8 A companion is sharded only while its owner is (checked under
- *     shard_mu), and nothing is sharded for an interpreter that has begun
+ *     shards.mu), and nothing is sharded for an interpreter that has begun
  *     to end: so every sharded object is folded by its owner's fold or by
  *     its interpreter's end.
  *
@@ -82,25 +86,29 @@
  * has left sys.modules, with the world stopped it already needs
  * (core/moduleobject.c), walking the owner's chain of ids; an ending
  * interpreter folds everything of its own first (rt_shard_release_interp),
- * without stopping anyone when its ending thread is its last.  A companion replaced in the module
- * therefore lives until its module is folded: deferred, never early.
+ * without stopping anyone when its ending thread is its last.  A companion
+ * replaced in the module therefore lives until its module is folded:
+ * deferred, never early.
  * An object whose last reference was the shard's own cannot be freed while
  * the world is stopped: its entry is marked pending, and rt_shard_drop_pending
  * drops it once the world runs again (no allocation on the way).
  *
  * MEMORY
- * Ids live in a bitmap (lowest free first, so arrays stay short) and an
- * entry table of RT_SHARD_CHUNKS chunks allocated on first use and never
- * moved, so the hot path reads an entry without a lock.  A thread state's
- * array grows to the highest id it touched; when it cannot grow, the
- * thread takes the fallback of R1.
+ * Each interpreter has its own table (struct rt_shards in pycore.h): up to
+ * RT_SHARD_CHUNKS chunks of RT_SHARD_CHUNK entries with their bitmaps,
+ * allocated on first use and never moved until the interpreter is deleted,
+ * so the hot path reads an entry without a lock.  Ids are handed out
+ * lowest first, so an interpreter's ids, and its thread states' arrays,
+ * stay as short as the number of objects it shards.  An array grows to
+ * the highest id its thread touched; when it cannot grow, the thread takes
+ * the fallback of R1.
  *
  * LOCKS
- * shard_mu (a pthread mutex, a leaf: nothing under it blocks or parks)
- * guards the bitmap, the entries, every array's registration and moves,
- * interpreters' shard_closed, and folds.  A folder takes it after stopping
- * the world; no thread holds it across a safe point, so that order cannot
- * deadlock.
+ * shards.mu, one per interpreter (a pthread mutex and a leaf: nothing
+ * under it blocks or parks), guards the bitmaps, the entries, the arrays'
+ * registration and moves, 'closed', the pending list, and folds.  A folder
+ * takes it after stopping the world; no thread holds it across a safe
+ * point, so that order cannot deadlock.
  *
  * Binary note: extensions built against headers older than sharding see a
  * sharded word as immortal and skip their counts; they must be rebuilt. */
@@ -141,13 +149,14 @@ shard_add_word(PyObject *op, int d)
         _Py_Dealloc(op);
 }
 
-/* ts's array grows to hold id k.  Owner thread, attached.  0 or -1. */
+/* ts's array grows to hold id k.  Owner thread, ts attached on it.  0 or
+ * -1. */
 static int
-shard_grow(PyThreadState *ts, uint32_t k)
+shard_grow(struct rt_thread *t, PyThreadState *ts, uint32_t k)
 {
     struct rt_shards *sh = &ts->interp->shards;
     uint32_t cap = ts->shard_cap ? ts->shard_cap : SHARD_MIN_CAP;
-    Py_ssize_t *vals, *old;
+    struct rt_shard_slot *vals, *old;
 
     while (cap <= k)
         cap *= 2;
@@ -165,13 +174,15 @@ shard_grow(PyThreadState *ts, uint32_t k)
     ts->shard_vals = vals;
     ts->shard_cap = cap;
     pthread_mutex_unlock(&sh->mu);
+    t->shard_slots = vals;
+    t->shard_cap = cap;
     mem_free(old);
     return 0;
 }
 
-/* Everything but the common case of rt_shard_add (pycore.h): no array room
- * yet, no thread state, not attached, or an object of another interpreter
- * (R1, R3). */
+/* Everything but the common case of rt_shard_add (pycore.h): a slot not
+ * yet tagged with this object, no array room yet, no thread state, not
+ * attached, or an object of another interpreter (R1, R3). */
 void
 rt_shard_add_slow(PyObject *op, int d)
 {
@@ -180,11 +191,25 @@ rt_shard_add_slow(PyObject *op, int d)
     uint32_t k = rt_shard_id(op);
 
     if (ts != NULL && ts->attached && rt_shard_entry_is(ts->shard_chunks, k, op) &&
-        (k < ts->shard_cap || shard_grow(ts, k) == 0)) {
-        ts->shard_vals[k] += d;
+        (k < ts->shard_cap || shard_grow(t, ts, k) == 0)) {
+        struct rt_shard_slot *slot = &ts->shard_vals[k];
+        /* Entry k holds 'op', so any older tag of slot k was reset by the
+         * fold that freed k. */
+        assert(slot->obj == NULL || slot->obj == op);
+        assert(slot->obj != NULL || slot->n == 0);
+        slot->obj = op;
+        slot->n += d;
         return;
     }
     shard_add_word(op, d);
+}
+
+/* PyThreadState_Swap: thread 't' attached 'ts' (or detached, ts NULL). */
+void
+rt_shard_thread_switch(struct rt_thread *t, PyThreadState *ts)
+{
+    t->shard_slots = ts != NULL ? ts->shard_vals : NULL;
+    t->shard_cap = ts != NULL ? ts->shard_cap : 0;
 }
 
 /* What extensions' inline Py_INCREF/Py_DECREF call (include/object.h). */
@@ -214,8 +239,8 @@ _pymodrt_shard_refcnt(PyObject *op)
     uint32_t k = word_id(w);
     if (ts != NULL && ts->attached && rt_shard_entry_is(ts->shard_chunks, k, op)) {
         n += (Py_ssize_t)__atomic_load_n(&entry_of(ts->interp, k)->merged, __ATOMIC_RELAXED);
-        if (k < ts->shard_cap)
-            n += ts->shard_vals[k];
+        if (k < ts->shard_cap && ts->shard_vals[k].obj == op)
+            n += ts->shard_vals[k].n;
     }
     return n > 1 ? n : 1;
 }
@@ -394,9 +419,11 @@ fold_locked(PyInterpreterState *interp, uint32_t k)
     int64_t sum = e->merged, old, new, raw, keep;
 
     for (PyThreadState *ts = interp->shards.arrays; ts != NULL; ts = ts->shard_next) {
-        if (k < ts->shard_cap) {
-            sum += ts->shard_vals[k];
-            ts->shard_vals[k] = 0;
+        if (k < ts->shard_cap && ts->shard_vals[k].obj != NULL) {
+            assert(ts->shard_vals[k].obj == op);
+            sum += ts->shard_vals[k].n;
+            ts->shard_vals[k].obj = NULL;     /* the tag goes with the id */
+            ts->shard_vals[k].n = 0;
         }
     }
     old = __atomic_load_n(&op->ob_refcnt_full, __ATOMIC_RELAXED);
@@ -500,17 +527,17 @@ void
 rt_shard_ts_fini(PyThreadState *ts)
 {
     PyInterpreterState *interp = ts->interp;
-    Py_ssize_t *vals;
+    struct rt_shard_slot *vals;
 
     pthread_mutex_lock(&interp->shards.mu);
     vals = ts->shard_vals;
     if (vals != NULL) {
         /* R6: a nonzero share belongs to the object entry k holds. */
         for (uint32_t k = 1; k < ts->shard_cap; k++) {
-            if (vals[k] != 0) {
+            if (vals[k].obj != NULL && vals[k].n != 0) {
                 struct rt_shard_entry *e = entry_of(interp, k);
-                assert(id_used_locked(interp, k) && e->obj != NULL);
-                __atomic_store_n(&e->merged, e->merged + (int64_t)vals[k], __ATOMIC_RELAXED);
+                assert(id_used_locked(interp, k) && e->obj == vals[k].obj);
+                __atomic_store_n(&e->merged, e->merged + (int64_t)vals[k].n, __ATOMIC_RELAXED);
             }
         }
         for (PyThreadState **p = &interp->shards.arrays; *p != NULL; p = &(*p)->shard_next) {

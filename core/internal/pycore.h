@@ -60,6 +60,13 @@ enum rt_counter {
     RT_C_DEADLOCKS, RT_C_ORPHANS_FREED, RT_C_EXEC_FAULTS, RT_C_COUNT
 };
 
+/* One thread state's share of one sharded object (core/shard.c, R3): the
+ * object it counts ("tag", NULL when unused) and the count. */
+struct rt_shard_slot {
+    PyObject *obj;
+    Py_ssize_t n;
+};
+
 struct rt_thread {
     _Atomic int64_t mem_bytes;          /* owner writes; others read (sum) */
     _Atomic uint64_t counters[RT_C_COUNT]; /* owner writes; others read (sum) */
@@ -69,6 +76,12 @@ struct rt_thread {
     struct ck_epoch_record *epoch;      /* owner thread only */
     int epoch_depth;                    /* owner thread only: nesting */
     PyThreadState *tstate;              /* owner thread only: current */
+    struct rt_shard_slot *shard_slots;  /* owner thread only: the share array of
+                                         * the attached thread state, NULL when
+                                         * none is attached; kept in step by
+                                         * PyThreadState_Swap and shard_grow
+                                         * (one load less on the hot path) */
+    uint32_t shard_cap;                 /* owner thread only: its length */
     PyThreadState *gilstate;            /* PyGILState's: the first main-interpreter
                                          * thread state made current here, or the
                                          * one Ensure created.  Written under
@@ -189,14 +202,13 @@ struct _ts {
     /* Sharded reference counts (core/shard.c): this thread state's share
      * of each object its interpreter sharded, indexed by shard id.  Written
      * by the owner thread while attached (and under interp->shards.mu when
-     * the array moves); read and zeroed by a fold, with the interpreter's
+     * the array moves); read and reset by a fold, with the interpreter's
      * other threads stopped (or gone) and shards.mu held, and merged by
      * PyThreadState_Delete under shards.mu. */
-    Py_ssize_t *shard_vals;
+    struct rt_shard_slot *shard_vals;
     uint32_t shard_cap;                 /* entries in shard_vals */
     struct rt_shard_chunk *const *shard_chunks;   /* immutable:
-                                         * interp->shards.chunks (one load less
-                                         * on the hot path) */
+                                         * interp->shards.chunks */
     int gilstate_counter;               /* owner thread only */
     int gilstate_created;               /* immutable: made by PyGILState_Ensure */
     struct rt_thread *gilstate_of;      /* the thread whose PyGILState thread state
@@ -290,9 +302,9 @@ rt_try_incref(PyObject *op)
  * cannot be sharded (no id left, no memory) keeps plain counting. */
 RT_INTERNAL void rt_shard_module(PyObject *m);
 /* The hot path (core/shard.c has the argument, R3): a few loads and one
- * add to memory only this thread writes.  Everything else - no array room
- * yet, no thread state, not attached, another interpreter - goes to
- * rt_shard_add_slow. */
+ * add to memory only this thread writes.  Everything else - a first count
+ * in this slot, no array room yet, no thread state, not attached, another
+ * interpreter - goes to rt_shard_add_slow. */
 RT_INTERNAL void rt_shard_add_slow(PyObject *op, int d);
 
 static inline uint32_t
@@ -317,16 +329,18 @@ rt_shard_entry_is(struct rt_shard_chunk *const *chunks, uint32_t k, PyObject *op
            __atomic_load_n(&c->e[k % RT_SHARD_CHUNK].obj, __ATOMIC_RELAXED) == op;
 }
 
+/* A slot's tag names the object this thread state counts there; it is
+ * set only after checking that entry k holds that object, and every fold
+ * of k resets it, so a matching tag is the whole check (R3). */
 static inline void
 rt_shard_add(PyObject *op, int d)
 {
     struct rt_thread *t = rt_thread_peek();
-    PyThreadState *ts;
     uint32_t k = rt_shard_id(op);
 
-    if (RT_LIKELY(t != NULL && (ts = t->tstate) != NULL) && RT_LIKELY(ts->attached) &&
-        RT_LIKELY(k < ts->shard_cap) && RT_LIKELY(rt_shard_entry_is(ts->shard_chunks, k, op))) {
-        ts->shard_vals[k] += d;
+    if (RT_LIKELY(t != NULL) && RT_LIKELY(k < t->shard_cap) &&
+        RT_LIKELY(t->shard_slots[k].obj == op)) {
+        t->shard_slots[k].n += d;
         return;
     }
     rt_shard_add_slow(op, d);
@@ -352,6 +366,8 @@ RT_INTERNAL void rt_shard_drop_pending(PyInterpreterState *interp);
  * (stopping the world of its GIL group itself unless the caller's thread
  * state is the interpreter's last).  Its thread state current. */
 RT_INTERNAL void rt_shard_release_interp(PyInterpreterState *interp);
+/* PyThreadState_Swap: thread 't' now has 'ts' attached (NULL: none). */
+RT_INTERNAL void rt_shard_thread_switch(struct rt_thread *t, PyThreadState *ts);
 /* PyThreadState_Delete: merges the thread state's shares into its
  * interpreter's entries and frees its array. */
 RT_INTERNAL void rt_shard_ts_fini(PyThreadState *ts);
