@@ -12,8 +12,8 @@ null_error(void)
     return NULL;
 }
 
-vectorcallfunc
-PyVectorcall_Function(PyObject *callable)
+static inline vectorcallfunc
+vectorcall_of(PyObject *callable)
 {
     PyTypeObject *tp = Py_TYPE(callable);
     vectorcallfunc f;
@@ -22,6 +22,12 @@ PyVectorcall_Function(PyObject *callable)
         return NULL;
     memcpy(&f, (char *)callable + tp->tp_vectorcall_offset, sizeof(f));
     return f;
+}
+
+vectorcallfunc
+PyVectorcall_Function(PyObject *callable)
+{
+    return vectorcall_of(callable);
 }
 
 /* Converts (tuple, dict) to a vector + kwnames and calls f. */
@@ -126,7 +132,7 @@ PyObject_Call(PyObject *callable, PyObject *args, PyObject *kwargs)
 PyObject *
 PyObject_Vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
-    vectorcallfunc f = PyVectorcall_Function(callable);
+    vectorcallfunc f = vectorcall_of(callable);
     Py_ssize_t nargs = PyVectorcall_NARGS(nargsf), nkw, i;
     PyObject *tuple, *kwdict = NULL, *res;
 

@@ -10,6 +10,14 @@
 
 static PyObject *cfunc_vectorcall(PyObject *func, PyObject *const *args, size_t nargsf,
                                   PyObject *kwnames);
+static PyObject *cfunc_vectorcall_noargs(PyObject *func, PyObject *const *args, size_t nargsf,
+                                         PyObject *kwnames);
+static PyObject *cfunc_vectorcall_o(PyObject *func, PyObject *const *args, size_t nargsf,
+                                    PyObject *kwnames);
+static PyObject *cfunc_vectorcall_fastcall(PyObject *func, PyObject *const *args, size_t nargsf,
+                                           PyObject *kwnames);
+static PyObject *cfunc_vectorcall_fastcall_kw(PyObject *func, PyObject *const *args,
+                                              size_t nargsf, PyObject *kwnames);
 RT_INTERNAL PyObject *call_vector_from_tuple(vectorcallfunc f, PyObject *callable,
                                              PyObject *args, PyObject *kwargs);
 
@@ -20,6 +28,49 @@ no_kwargs(PyMethodDef *ml, PyObject *kwnames)
         return 0;
     PyErr_Format(PyExc_TypeError, "%.200s() takes no keyword arguments", ml->ml_name);
     return -1;
+}
+
+/* What every call of a C function does around it, inline: count the C
+ * recursion depth, let a stop-the-world through, and check afterwards
+ * that the function either returned a result or raised (never both). */
+static inline int
+call_enter(PyThreadState *ts)
+{
+    if (RT_UNLIKELY(++ts->recursion_depth > RT_RECURSION_LIMIT)) {
+        --ts->recursion_depth;
+        PyErr_SetString(PyExc_RecursionError,
+                        "maximum recursion depth exceeded while calling a Python object");
+        return -1;
+    }
+    rt_safepoint(ts);
+    return 0;
+}
+
+static PyObject *
+result_mismatch(PyMethodDef *ml, PyObject *self, PyObject *result)
+{
+    if (result == NULL) {
+        PyErr_Format(PyExc_SystemError, "%R returned NULL without setting an exception",
+                     self != NULL ? self : Py_None);
+        return NULL;
+    }
+    PyObject *exc = PyErr_GetRaisedException();
+    Py_DECREF(result);
+    PyErr_Format(PyExc_SystemError, "<built-in function %s> returned a result with an exception set",
+                 ml->ml_name);
+    PyObject *sys = PyErr_GetRaisedException();
+    PyException_SetCause(sys, exc);
+    PyErr_SetRaisedException(sys);
+    return NULL;
+}
+
+static inline PyObject *
+call_leave(PyThreadState *ts, PyMethodDef *ml, PyObject *self, PyObject *result)
+{
+    --ts->recursion_depth;
+    if (RT_UNLIKELY((result == NULL) != (ts->exc != NULL)))
+        return result_mismatch(ml, self, result);
+    return result;
 }
 
 /* Calls 'ml' bound to 'self' with a vector of arguments; 'cls' is the
@@ -33,14 +84,10 @@ cfunc_call_def(PyMethodDef *ml, PyObject *self, PyTypeObject *cls,
     Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
     int flags = ml->ml_flags & ~(METH_CLASS | METH_STATIC | METH_COEXIST);
     PyObject *result, *tuple, *kwdict = NULL;
+    PyThreadState *ts = ts_get_required();
 
-    if (Py_EnterRecursiveCall(" while calling a Python object"))
+    if (call_enter(ts) < 0)
         return NULL;
-    {
-        PyThreadState *ts = ts_get();
-        if (ts != NULL)
-            rt_gil_safepoint(ts);   /* lets a stop-the-world through */
-    }
     switch (flags) {
     case METH_NOARGS:
         if (no_kwargs(ml, kwnames) < 0)
@@ -107,23 +154,9 @@ cfunc_call_def(PyMethodDef *ml, PyObject *self, PyTypeObject *cls,
         PyErr_Format(PyExc_SystemError, "%s() method: bad call flags", ml->ml_name);
         goto error;
     }
-    Py_LeaveRecursiveCall();
-    if (result == NULL && !PyErr_Occurred())
-        PyErr_Format(PyExc_SystemError, "%R returned NULL without setting an exception",
-                     self != NULL ? self : Py_None);
-    else if (result != NULL && PyErr_Occurred()) {
-        PyObject *exc = PyErr_GetRaisedException();
-        Py_DECREF(result);
-        PyErr_Format(PyExc_SystemError, "<built-in function %s> returned a result with an exception set",
-                     ml->ml_name);
-        PyObject *sys = PyErr_GetRaisedException();
-        PyException_SetCause(sys, exc);
-        PyErr_SetRaisedException(sys);
-        result = NULL;
-    }
-    return result;
+    return call_leave(ts, ml, self, result);
 error:
-    Py_LeaveRecursiveCall();
+    --ts->recursion_depth;
     return NULL;
 }
 
@@ -161,7 +194,22 @@ cfunc_new(PyTypeObject *tp, PyMethodDef *ml, PyObject *self, PyObject *module,
     f->m_self = Py_XNewRef(self);
     f->m_module = Py_XNewRef(module);
     f->m_weakreflist = NULL;
-    f->vectorcall = cfunc_vectorcall;
+    switch (kind) {
+    case METH_NOARGS:
+        f->vectorcall = cfunc_vectorcall_noargs;
+        break;
+    case METH_O:
+        f->vectorcall = cfunc_vectorcall_o;
+        break;
+    case METH_FASTCALL:
+        f->vectorcall = cfunc_vectorcall_fastcall;
+        break;
+    case METH_FASTCALL | METH_KEYWORDS:
+        f->vectorcall = cfunc_vectorcall_fastcall_kw;
+        break;
+    default:
+        f->vectorcall = cfunc_vectorcall;
+    }
     if (tp == &PyCMethod_Type)
         ((PyCMethodObject *)f)->mm_class = (PyTypeObject *)Py_NewRef((PyObject *)cls);
     return (PyObject *)f;
@@ -223,6 +271,72 @@ cfunc_vectorcall(PyObject *func, PyObject *const *args, size_t nargsf, PyObject 
                                                           : NULL;
 
     return cfunc_call_def(f->m_ml, f->m_self, cls, args, nargsf, kwnames);
+}
+
+/* The conventions whose calls are the shortest get their own entry points
+ * (chosen when the function object is made): the argument checks of the
+ * general path, then the call, with nothing else in between.  A call
+ * that fails the checks goes through the general path, which raises. */
+static PyObject *
+cfunc_vectorcall_noargs(PyObject *func, PyObject *const *args, size_t nargsf,
+                        PyObject *kwnames)
+{
+    PyCFunctionObject *f = (PyCFunctionObject *)func;
+    PyThreadState *ts;
+
+    if (RT_UNLIKELY(PyVectorcall_NARGS(nargsf) != 0 ||
+                    (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)))
+        return cfunc_vectorcall(func, args, nargsf, kwnames);   /* raises */
+    ts = ts_get_required();
+    if (call_enter(ts) < 0)
+        return NULL;
+    return call_leave(ts, f->m_ml, f->m_self, f->m_ml->ml_meth(f->m_self, NULL));
+}
+
+static PyObject *
+cfunc_vectorcall_o(PyObject *func, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    PyCFunctionObject *f = (PyCFunctionObject *)func;
+    PyThreadState *ts;
+
+    if (RT_UNLIKELY(PyVectorcall_NARGS(nargsf) != 1 ||
+                    (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)))
+        return cfunc_vectorcall(func, args, nargsf, kwnames);   /* raises */
+    ts = ts_get_required();
+    if (call_enter(ts) < 0)
+        return NULL;
+    return call_leave(ts, f->m_ml, f->m_self, f->m_ml->ml_meth(f->m_self, args[0]));
+}
+
+static PyObject *
+cfunc_vectorcall_fastcall(PyObject *func, PyObject *const *args, size_t nargsf,
+                          PyObject *kwnames)
+{
+    PyCFunctionObject *f = (PyCFunctionObject *)func;
+    PyThreadState *ts;
+
+    if (RT_UNLIKELY(kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0))
+        return cfunc_vectorcall(func, args, nargsf, kwnames);   /* raises */
+    ts = ts_get_required();
+    if (call_enter(ts) < 0)
+        return NULL;
+    return call_leave(ts, f->m_ml, f->m_self,
+                      ((PyCFunctionFast)(void (*)(void))f->m_ml->ml_meth)(
+                          f->m_self, args, PyVectorcall_NARGS(nargsf)));
+}
+
+static PyObject *
+cfunc_vectorcall_fastcall_kw(PyObject *func, PyObject *const *args, size_t nargsf,
+                             PyObject *kwnames)
+{
+    PyCFunctionObject *f = (PyCFunctionObject *)func;
+    PyThreadState *ts = ts_get_required();
+
+    if (call_enter(ts) < 0)
+        return NULL;
+    return call_leave(ts, f->m_ml, f->m_self,
+                      ((PyCFunctionFastWithKeywords)(void (*)(void))f->m_ml->ml_meth)(
+                          f->m_self, args, PyVectorcall_NARGS(nargsf), kwnames));
 }
 
 static PyObject *

@@ -1166,7 +1166,6 @@ error:
 
 /* Recursion guard.  pymodrt runs C only, so the limit protects against
  * runaway recursion through repr/compare of self-referencing containers. */
-#define RT_RECURSION_LIMIT 1000
 
 int
 Py_EnterRecursiveCall(const char *where)

@@ -87,6 +87,7 @@ rt_gil_ts_init(PyThreadState *ts)
         return -1;
     gil_thread_register(ts->interp->gil, t);
     ts->gilt = t;
+    ts->stw_flag = &((struct gil *)ts->interp->gil)->hot.stw_requested;
     return 0;
 }
 

@@ -1437,7 +1437,7 @@ PyImport_GetModule(PyObject *name)
 PyObject *
 PyImport_Import(PyObject *name)
 {
-    rt_gil_safepoint(PyThreadState_Get());
+    rt_safepoint(PyThreadState_Get());
     if (!PyUnicode_Check(name)) {
         PyErr_Format(PyExc_TypeError, "module name must be str, not %.200s",
                      Py_TYPE(name)->tp_name);
@@ -1453,7 +1453,7 @@ PyImport_ImportModule(const char *name)
     size_t len = strlen(name);
     PyObject *n, *m;
 
-    rt_gil_safepoint(ts);
+    rt_safepoint(ts);
     if (len > 0 && len <= IMP_NAME_MAX) {
         m = registry_hit_utf8(ts->interp, name, len);
         if (m != NULL) {

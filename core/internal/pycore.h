@@ -217,6 +217,8 @@ struct _ts {
     uint64_t id;                        /* immutable */
     void *gilt;                         /* struct gil_thread *: gil/rt_gil.c */
     PyCriticalSection *cs_top;          /* owner thread only: innermost critical section */
+    const _Atomic int *stw_flag;        /* immutable: the GIL group's "stop the
+                                         * world requested" word (gil/gil.c) */
     PyThreadState *prev, *next;         /* guarded by interp->threads_lock */
     PyThreadState *shard_next;          /* guarded by interp->shards.mu:
                                          * interp->shards.arrays */
@@ -267,6 +269,18 @@ ts_get(void)             /* current or NULL, no checks */
     struct rt_thread *t = rt_thread_peek();
 
     return t != NULL ? t->tstate : NULL;
+}
+
+/* The current thread state, which the caller's API requires (as
+ * PyThreadState_Get, inline). */
+static inline PyThreadState *
+ts_get_required(void)
+{
+    PyThreadState *ts = ts_get();
+
+    if (RT_UNLIKELY(ts == NULL))
+        Py_FatalError("the function must be called with an attached thread state");
+    return ts;
 }
 
 /* Takes a reference unless the object is already being destroyed (its count
@@ -393,6 +407,17 @@ RT_INTERNAL void rt_gil_ts_fini(PyThreadState *ts);
 RT_INTERNAL void rt_gil_attach(PyThreadState *ts);
 RT_INTERNAL void rt_gil_detach(PyThreadState *ts);
 RT_INTERNAL void rt_gil_safepoint(PyThreadState *ts);
+/* The C recursion limit of Py_EnterRecursiveCall and the call paths. */
+#define RT_RECURSION_LIMIT 1000
+
+/* The same, inline: one relaxed load when no stop is requested (the flag is
+ * re-read under the GIL's mutex on the slow path). */
+static inline void
+rt_safepoint(PyThreadState *ts)
+{
+    if (RT_UNLIKELY(atomic_load_explicit(ts->stw_flag, memory_order_relaxed) != 0))
+        rt_gil_safepoint(ts);
+}
 RT_INTERNAL int rt_gil_is_enabled(PyInterpreterState *interp);
 /* Exclusive access among the threads sharing ts's GIL (gil_stop_world):
  * returns 1 if the world was stopped and rt_gil_start_world must follow,
