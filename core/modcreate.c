@@ -20,7 +20,8 @@
  * Thread safety: creation and exec run in the importing thread before the
  * module is visible to others (the loader publishes it); module fields are
  * written here before publication.  The package context is thread-local,
- * as in CPython 3.15.  modules_by_index is a list: its own lock guards it. */
+ * as in CPython 3.15.  modules_by_index is a list: its own lock guards it;
+ * PyState_FindModule reads a lock-free mirror of it (state_table below). */
 #include "internal/module.h"
 
 /* ----------------------------------------------------------- slot table */
@@ -884,27 +885,101 @@ PyUnstable_Module_SetGIL(PyObject *module, void *gil)
 
 /* -------------------------------------------------------------- PyState */
 
+/* PyState_FindModule's view of modules_by_index, read without a lock:
+ * PyState_FindModule runs in the extensions' hot paths, on every thread,
+ * and the list's lock would be one written byte they all share.
+ *
+ * The table holds borrowed pointers; the list holds the references.  A
+ * writer (under state_mu) stores a module into the table while its caller
+ * holds it and before the list drops the module it replaces, and clears a
+ * slot before the list drops its module, so a slot never names a module
+ * that nobody holds.  A reader loads the
+ * table and the slot with acquire (the module's contents were published
+ * before it was stored).  The result is borrowed, as CPython's is: valid
+ * while the module stays registered.  A table that grows is copied and
+ * the new one published; old ones stay, chained, until the interpreter is
+ * deleted (a reader may still be looking at one; they sum to less than the
+ * final table). */
+struct state_table {
+    struct state_table *retired;        /* guarded by state_mu */
+    Py_ssize_t n;                       /* immutable */
+    PyObject *items[];                  /* atomic; written under state_mu */
+};
+
+static pthread_mutex_t state_mu = PTHREAD_MUTEX_INITIALIZER;   /* the writers */
+
+/* Stores 'm' (or NULL) at 'idx'.  0, or -1 with MemoryError. */
+static int
+state_table_store(PyInterpreterState *interp, Py_ssize_t idx, PyObject *m)
+{
+    struct state_table *t;
+
+    pthread_mutex_lock(&state_mu);
+    t = interp->state_table;
+    if (t == NULL || idx >= t->n) {
+        Py_ssize_t n = t != NULL ? t->n * 2 : 16;
+        struct state_table *nt;
+
+        if (m == NULL) {            /* nothing to clear past the end */
+            pthread_mutex_unlock(&state_mu);
+            return 0;
+        }
+        while (n <= idx)
+            n *= 2;
+        nt = mem_calloc(1, sizeof(*nt) + (size_t)n * sizeof(PyObject *));
+        if (nt == NULL) {
+            pthread_mutex_unlock(&state_mu);
+            PyErr_NoMemory();
+            return -1;
+        }
+        nt->n = n;
+        nt->retired = t;
+        for (Py_ssize_t i = 0; t != NULL && i < t->n; i++)
+            nt->items[i] = __atomic_load_n(&t->items[i], __ATOMIC_RELAXED);
+        __atomic_store_n((struct state_table **)&interp->state_table, nt, __ATOMIC_RELEASE);
+        t = nt;
+    }
+    __atomic_store_n(&t->items[idx], m, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&state_mu);
+    return 0;
+}
+
+void
+state_table_clear(PyInterpreterState *interp)
+{
+    struct state_table *t;
+
+    pthread_mutex_lock(&state_mu);
+    t = interp->state_table;
+    for (Py_ssize_t i = 0; t != NULL && i < t->n; i++)
+        __atomic_store_n(&t->items[i], NULL, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&state_mu);
+}
+
+void
+state_table_free(PyInterpreterState *interp)
+{
+    struct state_table *t = interp->state_table;
+
+    interp->state_table = NULL;
+    while (t != NULL) {
+        struct state_table *older = t->retired;
+        mem_free(t);
+        t = older;
+    }
+}
+
 PyObject *
 PyState_FindModule(PyModuleDef *def)
 {
-    PyInterpreterState *interp = PyInterpreterState_Get();
+    PyInterpreterState *interp = ts_get_required()->interp;
     Py_ssize_t idx = def->m_base.m_index;
-    PyObject *list = interp->modules_by_index, *m;
+    struct state_table *t = __atomic_load_n((struct state_table **)&interp->state_table,
+                                            __ATOMIC_ACQUIRE);
 
-    if (def->m_slots != NULL || idx <= 0 || list == NULL)
+    if (def->m_slots != NULL || idx <= 0 || t == NULL || idx >= t->n)
         return NULL;
-    /* The list grows under other threads' imports: PyList_GetItem reads it
-     * under its lock.  The result is borrowed, kept alive by the list, as
-     * CPython's is (a new reference dropped before returning would add two
-     * writes to the module's refcount line and no safety). */
-    if (idx >= PyList_GET_SIZE(list))
-        return NULL;
-    m = PyList_GetItem(list, idx);
-    if (m == NULL) {
-        PyErr_Clear();   /* shrunk meanwhile (finalization): not found */
-        return NULL;
-    }
-    return m == Py_None ? NULL : m;
+    return __atomic_load_n(&t->items[idx], __ATOMIC_ACQUIRE);
 }
 
 RT_INTERNAL int state_set_module(PyInterpreterState *interp, Py_ssize_t idx, PyObject *m);
@@ -916,6 +991,10 @@ state_set_module(PyInterpreterState *interp, Py_ssize_t idx, PyObject *m)
     while (PyList_GET_SIZE(list) <= idx)
         if (PyList_Append(list, Py_None) < 0)
             return -1;
+    /* The table names 'm' (alive: the caller holds it) before the list
+     * drops the module it replaces, so a reader sees one or the other. */
+    if (state_table_store(interp, idx, m) < 0)
+        return -1;
     return PyList_SetItem(list, idx, Py_NewRef(m));
 }
 
@@ -958,5 +1037,6 @@ PyState_RemoveModule(PyModuleDef *def)
         Py_FatalError("Interpreters module-list not accessible.");
     if (idx >= PyList_GET_SIZE(list))
         Py_FatalError("Module index out of bounds.");
+    (void)state_table_store(interp, idx, NULL);   /* clearing never allocates */
     return PyList_SetItem(list, idx, Py_NewRef(Py_None));
 }

@@ -79,6 +79,7 @@ interp_delete(PyInterpreterState *interp)
     }
     pthread_mutex_unlock(&rt_runtime.interp_lock);
     Py_CLEAR(interp->modules_by_index);
+    state_table_free(interp);
     Py_CLEAR(interp->modules);
     Py_CLEAR(interp->sysdict);
     Py_CLEAR(interp->dict);

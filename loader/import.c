@@ -380,6 +380,7 @@ imp_interp_fini(PyInterpreterState *interp)
     mod_collect_orphans(interp);
     mod_clear_all(interp);
     list = interp->modules_by_index;
+    state_table_clear(interp);
     if (list != NULL)
         PyList_SetSlice(list, 0, PyList_GET_SIZE(list), NULL);
     if (st != NULL) {

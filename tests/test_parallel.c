@@ -374,6 +374,82 @@ test_gil_free_imports_never_stop_the_world(void **state)
     assert_true(is.deadlocks >= 1);
 }
 
+/* PyState_FindModule reads without a lock while another thread registers
+ * modules under definitions with ever larger indexes (the table grows and
+ * is republished) and removes some: a reader sees NULL or the module
+ * registered for that definition, never anything else. */
+#define STATE_DEFS 96
+static PyModuleDef state_defs[STATE_DEFS];
+static PyObject *state_mods[STATE_DEFS];
+
+struct state_reader {
+    atomic_int *stop;
+    int wrong, seen;
+};
+
+static void *
+state_reader_job(void *arg)
+{
+    struct state_reader *r = arg;
+    PyThreadState *ts = PyThreadState_New(PyInterpreterState_Main());
+
+    PyThreadState_Swap(ts);
+    while (!atomic_load(r->stop)) {
+        for (int i = 0; i < STATE_DEFS; i++) {
+            PyObject *m = PyState_FindModule(&state_defs[i]);
+            if (m != NULL && m != state_mods[i])
+                r->wrong++;
+            r->seen += m != NULL;
+        }
+    }
+    PyThreadState_Clear(ts);
+    PyThreadState_DeleteCurrent();
+    return NULL;
+}
+
+static void
+test_state_lookups_while_modules_register(void **state)
+{
+    (void)state;
+    pthread_t t[2];
+    struct state_reader r[2];
+    atomic_int stop = 0;
+
+    for (int i = 0; i < STATE_DEFS; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "st%d", i);
+        state_defs[i] = (PyModuleDef){PyModuleDef_HEAD_INIT, .m_name = "stdef"};
+        PyModuleDef_Init(&state_defs[i]);
+        state_mods[i] = PyModule_New(name);
+        assert_non_null(state_mods[i]);
+    }
+    for (int i = 0; i < 2; i++) {
+        r[i] = (struct state_reader){&stop, 0, 0};
+        assert_int_equal(pthread_create(&t[i], NULL, state_reader_job, &r[i]), 0);
+    }
+    for (int round = 0; round < 20; round++) {
+        for (int i = 0; i < STATE_DEFS; i++)
+            assert_int_equal(PyState_AddModule(state_mods[i], &state_defs[i]), 0);
+        for (int i = 0; i < STATE_DEFS; i += 2)
+            assert_int_equal(PyState_RemoveModule(&state_defs[i]), 0);
+        for (int i = 0; i < STATE_DEFS; i++) {
+            PyObject *m = PyState_FindModule(&state_defs[i]);
+            assert_ptr_equal(m, i % 2 ? state_mods[i] : NULL);
+        }
+        for (int i = 1; i < STATE_DEFS; i += 2)
+            assert_int_equal(PyState_RemoveModule(&state_defs[i]), 0);
+    }
+    atomic_store(&stop, 1);
+    Py_BEGIN_ALLOW_THREADS
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    Py_END_ALLOW_THREADS
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(r[i].wrong, 0);
+    for (int i = 0; i < STATE_DEFS; i++)
+        Py_DECREF(state_mods[i]);
+}
+
 int
 main(void)
 {
@@ -385,6 +461,7 @@ main(void)
         cmocka_unit_test(test_delete_and_reimport_under_load),
         cmocka_unit_test(test_gil_free_imports_never_stop_the_world),
         cmocka_unit_test(test_collector_never_clears_a_reachable_module),
+        cmocka_unit_test(test_state_lookups_while_modules_register),
     };
     if (getenv("TU_FILTER") != NULL)
         cmocka_set_test_filter(getenv("TU_FILTER"));

@@ -229,7 +229,11 @@ struct _is {
     PyObject *modules;                  /* sys.modules; the dict is thread-safe */
     PyObject *sysdict;                  /* immutable after init */
     PyObject *dict;                     /* PyInterpreterState_GetDict */
-    PyObject *modules_by_index;         /* list; guarded by import state */
+    PyObject *modules_by_index;         /* list; its own lock guards it */
+    void *state_table;                  /* atomic (acquire/release), written
+                                         * under state_mu (core/modcreate.c):
+                                         * PyState_FindModule's lock-free view
+                                         * of modules_by_index */
     int dlopenflags;                    /* atomic */
     int check_multi_interp_extensions;  /* immutable after init */
     int own_gil;                        /* immutable after init */
@@ -304,6 +308,11 @@ rt_try_incref(PyObject *op)
             return 1;
     }
 }
+
+/* PyState's table (core/modcreate.c): empties it at interpreter end,
+ * frees it at deletion. */
+RT_INTERNAL void state_table_clear(PyInterpreterState *interp);
+RT_INTERNAL void state_table_free(PyInterpreterState *interp);
 
 /* ------------------------------------------ sharded refcounts (shard.c)
  * The registry's modules, their functions and their heap types count
