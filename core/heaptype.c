@@ -932,7 +932,8 @@ module_matches(PyObject *mod, const void *tok, int by_def)
 
 /* Borrowed module of the first heap type in type's MRO whose module
  * matches, or NULL without an exception.  No locks, no allocation, no
- * reference-count writes: everything read is immutable after creation. */
+ * reference-count writes: everything read is immutable after creation,
+ * except the one-entry cache of the base that matched last. */
 static PyObject *
 find_module(PyTypeObject *type, const void *tok, int by_def)
 {
@@ -941,9 +942,16 @@ find_module(PyTypeObject *type, const void *tok, int by_def)
     if (RT_UNLIKELY(tok == NULL))
         return NULL;
     if (RT_LIKELY(type->tp_flags & Py_TPFLAGS_HEAPTYPE)) {
-        PyObject *mod = ((PyHeapTypeObject *)type)->ht_module;
-        if (RT_LIKELY(module_matches(mod, tok, by_def)))
-            return mod;
+        PyHeapTypeObject *ht = (PyHeapTypeObject *)type;
+        if (RT_LIKELY(module_matches(ht->ht_module, tok, by_def)))
+            return ht->ht_module;
+        /* A subclass's methods ask for the defining module again and
+         * again: the base that answered last time is tried first.  Any
+         * base in the MRO lives as long as the type, and was published
+         * with it, so a relaxed load of the cache is enough. */
+        PyTypeObject *base = __atomic_load_n(&ht->_ht_module_base, __ATOMIC_RELAXED);
+        if (base != NULL && module_matches(((PyHeapTypeObject *)base)->ht_module, tok, by_def))
+            return ((PyHeapTypeObject *)base)->ht_module;
     }
     mro = type->tp_mro;
     if (mro == NULL)
@@ -953,8 +961,12 @@ find_module(PyTypeObject *type, const void *tok, int by_def)
         if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE))
             continue;
         PyObject *mod = ((PyHeapTypeObject *)t)->ht_module;
-        if (module_matches(mod, tok, by_def))
+        if (module_matches(mod, tok, by_def)) {
+            if (type->tp_flags & Py_TPFLAGS_HEAPTYPE)
+                __atomic_store_n(&((PyHeapTypeObject *)type)->_ht_module_base, t,
+                                 __ATOMIC_RELAXED);
             return mod;
+        }
     }
     return NULL;
 }

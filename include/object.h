@@ -410,6 +410,9 @@ typedef struct _heaptypeobject {
     char *_ht_tpname;
     void *ht_token;
     void *_spec_cache[3];
+    /* pymodrt: the base in tp_mro whose module the last
+     * PyType_GetModuleByDef/ByToken found (atomic, relaxed; a cache). */
+    struct _typeobject *_ht_module_base;
 } PyHeapTypeObject;
 #endif /* !Py_LIMITED_API */
 
