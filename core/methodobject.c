@@ -54,14 +54,10 @@ result_mismatch(PyMethodDef *ml, PyObject *self, PyObject *result)
                      self != NULL ? self : Py_None);
         return NULL;
     }
-    PyObject *exc = PyErr_GetRaisedException();
     Py_DECREF(result);
-    PyErr_Format(PyExc_SystemError, "<built-in function %s> returned a result with an exception set",
-                 ml->ml_name);
-    PyObject *sys = PyErr_GetRaisedException();
-    PyException_SetCause(sys, exc);
-    PyErr_SetRaisedException(sys);
-    return NULL;
+    return err_format_from_cause(PyExc_SystemError,
+                                 "<built-in function %s> returned a result with an exception set",
+                                 ml->ml_name);
 }
 
 static inline PyObject *

@@ -542,14 +542,10 @@ module_from_collected(struct modspec *ms, PyObject *spec, PyObject *nameobj)
             return NULL;
         }
         if (PyErr_Occurred()) {
-            PyObject *cause = PyErr_GetRaisedException();
             Py_DECREF(m);
-            PyErr_Format(PyExc_SystemError, "creation of module %s raised unreported exception",
-                         ms->name);
-            PyObject *e = PyErr_GetRaisedException();
-            PyException_SetCause(e, cause);
-            PyErr_SetRaisedException(e);
-            return NULL;
+            return err_format_from_cause(PyExc_SystemError,
+                                         "creation of module %s raised unreported exception",
+                                         ms->name);
         }
     } else {
         m = PyModule_NewObject(nameobj);
@@ -740,12 +736,8 @@ run_exec(PyObject *module, int (*exec)(PyObject *))
         return -1;
     }
     if (PyErr_Occurred()) {
-        PyObject *cause = PyErr_GetRaisedException();
-        PyErr_Format(PyExc_SystemError, "execution of module %R raised unreported exception",
-                     module);
-        PyObject *e = PyErr_GetRaisedException();
-        PyException_SetCause(e, cause);
-        PyErr_SetRaisedException(e);
+        err_format_from_cause(PyExc_SystemError,
+                              "execution of module %R raised unreported exception", module);
         return -1;
     }
     return 0;

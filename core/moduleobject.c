@@ -628,17 +628,6 @@ visits_add(PyObject *op, void *arg)
     return 0;
 }
 
-/* Does 'op' hold a counted reference to module 'm'? */
-static int
-refers_to_module(PyObject *op, PyObject *m)
-{
-    if (PyCFunction_Check(op))
-        return ((PyCFunctionObject *)op)->m_self == m;
-    if (PyType_Check(op) && (((PyTypeObject *)op)->tp_flags & Py_TPFLAGS_HEAPTYPE))
-        return ((PyHeapTypeObject *)op)->ht_module == m;
-    return 0;
-}
-
 /* Is 'm' still sys.modules[its name] in 'interp'? */
 static int
 module_in_registry(PyInterpreterState *interp, PyModuleObject *m)
@@ -683,7 +672,7 @@ module_is_orphan(PyInterpreterState *interp, PyModuleObject *m, Py_ssize_t extra
     for (Py_ssize_t i = 0; i < v.cap; i++) {
         if (v.objs[i] == NULL || v.objs[i] == m->md_dict)
             continue;   /* empty slot, or a module that references its own dict */
-        if (Py_REFCNT(v.objs[i]) == v.counts[i] && refers_to_module(v.objs[i], (PyObject *)m))
+        if (Py_REFCNT(v.objs[i]) == v.counts[i] && mod_owns_ref(v.objs[i], (PyObject *)m))
             internal++;
     }
     dict_owned = Py_REFCNT(m->md_dict) == 1;

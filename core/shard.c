@@ -351,16 +351,6 @@ shard_object(PyObject *op, PyObject *owner, PyInterpreterState *interp)
     return 1;
 }
 
-static int
-companion_of(PyObject *op, PyObject *m)
-{
-    if (PyCFunction_Check(op))
-        return ((PyCFunctionObject *)op)->m_self == m;
-    if (PyType_Check(op) && (((PyTypeObject *)op)->tp_flags & Py_TPFLAGS_HEAPTYPE))
-        return ((PyHeapTypeObject *)op)->ht_module == m;
-    return 0;
-}
-
 struct shard_walk {
     PyObject *m;
     PyInterpreterState *interp;
@@ -371,7 +361,7 @@ shard_visit(PyObject *op, void *arg)
 {
     struct shard_walk *w = arg;
 
-    if (op != NULL && companion_of(op, w->m))
+    if (op != NULL && mod_owns_ref(op, w->m))
         shard_object(op, w->m, w->interp);
     return 0;
 }

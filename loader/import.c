@@ -511,13 +511,7 @@ init_module_attrs(PyObject *m, PyObject *spec)
 static PyObject *
 chain_system_error(const char *fmt, const char *name)
 {
-    PyObject *cause = PyErr_GetRaisedException(), *e;
-
-    PyErr_Format(PyExc_SystemError, fmt, name);
-    e = PyErr_GetRaisedException();
-    PyException_SetCause(e, cause);
-    PyErr_SetRaisedException(e);
-    return NULL;
+    return err_format_from_cause(PyExc_SystemError, fmt, name);
 }
 
 static int
@@ -852,12 +846,9 @@ create_dynamic(PyInterpreterState *interp, PyObject *spec, PyObject *name, PyObj
         }
         if (PyErr_Occurred()) {
             /* SEMANTICS Q3: treated as a failed import. */
-            PyObject *cause = PyErr_GetRaisedException();
-            PyErr_Format(PyExc_SystemError,
-                         "module export hook for module %R raised unreported exception", name);
-            PyObject *e = PyErr_GetRaisedException();
-            PyException_SetCause(e, cause);
-            PyErr_SetRaisedException(e);
+            err_format_from_cause(PyExc_SystemError,
+                                  "module export hook for module %R raised unreported exception",
+                                  name);
             goto done;
         }
         m = PyModule_FromSlotsAndSpec(slots, spec);

@@ -37,6 +37,18 @@ mod_state_load(PyModuleObject *m)
     return __atomic_load_n(&m->md_state, __ATOMIC_ACQUIRE);
 }
 
+/* Does 'op' hold a counted reference to module 'm' as one of its own
+ * functions (__self__) or heap types (module)? */
+static inline int
+mod_owns_ref(PyObject *op, PyObject *m)
+{
+    if (PyCFunction_Check(op))
+        return ((PyCFunctionObject *)op)->m_self == m;
+    if (PyType_Check(op) && (((PyTypeObject *)op)->tp_flags & Py_TPFLAGS_HEAPTYPE))
+        return ((PyHeapTypeObject *)op)->ht_module == m;
+    return 0;
+}
+
 /* The hooks run only when the state size is <= 0 or the state exists
  * (bpo-39824): a module whose exec never ran does not see m_free. */
 static inline int
