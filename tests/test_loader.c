@@ -7,6 +7,10 @@
 #include "testutil.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static char initcases[4096];
@@ -709,6 +713,105 @@ test_import_alloc_failures(void **state)
     assert_true(n > 10);
 }
 
+/* Copies the test module file 'name' into directory 'dir'. */
+static void
+copy_module(const char *name, const char *dir)
+{
+    char from[4096], to[4096], buf[65536];
+    FILE *in, *out;
+    size_t n;
+
+    snprintf(from, sizeof from, "%s/%s", PYMODRT_TEST_MODULE_DIR, name);
+    snprintf(to, sizeof to, "%s/%s", dir, name);
+    in = fopen(from, "rb");
+    out = fopen(to, "wb");
+    assert_non_null(in);
+    assert_non_null(out);
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    assert_int_equal(fclose(out), 0);
+}
+
+/* Sets a directory's mtime 'ago' seconds into the past. */
+static void
+age_dir(const char *dir, int ago)
+{
+    struct timespec t[2];
+
+    clock_gettime(CLOCK_REALTIME, &t[0]);
+    t[0].tv_sec -= ago;
+    t[1] = t[0];
+    assert_int_equal(utimensat(AT_FDCWD, dir, t, 0), 0);
+}
+
+static void
+drop_module(const char *name)
+{
+    if (PyDict_DelItemString(PyImport_GetModuleDict(), name) < 0)
+        PyErr_Clear();
+    while (pymodrt_collect_modules() > 0)
+        ;
+}
+
+/* The finder reads a settled directory once and answers from its listing
+ * while the directory's mtime holds; a change to the directory (a file
+ * removed or added) is seen at the next import; a directory changed too
+ * recently to trust a listing, and names that are links, are searched
+ * with stats. */
+static void
+test_directory_listings(void **state)
+{
+    char dir[] = "/tmp/pymodrt-listing-XXXXXX", path[4200];
+    PyObject *sys_path = PySys_GetObject("path"), *d, *m;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    d = PyUnicode_FromString(dir);
+    /* Only this directory on sys.path while the test runs. */
+    PyObject *saved = PyList_GetSlice(sys_path, 0, PyList_GET_SIZE(sys_path));
+    assert_non_null(saved);
+    assert_int_equal(PyList_SetSlice(sys_path, 0, PyList_GET_SIZE(sys_path), NULL), 0);
+    assert_int_equal(PyList_Append(sys_path, d), 0);
+    /* A fresh directory: searched with stats. */
+    drop_module("reinit");   /* earlier tests imported the original */
+    copy_module("reinit.so", dir);
+    m = PyImport_ImportModule("reinit");
+    assert_non_null(m);
+    assert_string_equal(attr_str(m, "__file__", path, sizeof path) + strlen(dir), "/reinit.so");
+    Py_DECREF(m);
+    drop_module("reinit");
+    /* Settled: read once, then answered from the listing. */
+    age_dir(dir, 60);
+    for (int i = 0; i < 3; i++) {
+        m = PyImport_ImportModule("reinit");
+        assert_non_null(m);
+        Py_DECREF(m);
+        drop_module("reinit");
+        assert_null(PyImport_ImportModule("not_in_listing"));
+        tu_assert_exc(PyExc_ModuleNotFoundError, "No module named 'not_in_listing'");
+    }
+    /* Removing the file changes the directory: the listing is dropped. */
+    snprintf(path, sizeof path, "%s/reinit.so", dir);
+    assert_int_equal(unlink(path), 0);
+    assert_null(PyImport_ImportModule("reinit"));
+    tu_assert_exc(PyExc_ModuleNotFoundError, "No module named 'reinit'");
+    /* A link in a settled directory: the listing defers to stat. */
+    char target[4200];
+    snprintf(target, sizeof target, "%s/reinit.so", PYMODRT_TEST_MODULE_DIR);
+    assert_int_equal(symlink(target, path), 0);
+    age_dir(dir, 60);
+    m = PyImport_ImportModule("reinit");
+    assert_non_null(m);
+    Py_DECREF(m);
+    drop_module("reinit");
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(rmdir(dir), 0);
+    assert_int_equal(PyList_SetSlice(sys_path, 0, PyList_GET_SIZE(sys_path), saved), 0);
+    Py_DECREF(saved);
+    Py_DECREF(d);
+}
+
 int
 main(void)
 {
@@ -731,6 +834,7 @@ main(void)
         cmocka_unit_test(test_inittab_and_import_api),
         cmocka_unit_test(test_inspect_file),
         cmocka_unit_test(test_import_alloc_failures),
+        cmocka_unit_test(test_directory_listings),
     };
     if (getenv("TU_FILTER") != NULL)
         cmocka_set_test_filter(getenv("TU_FILTER"));
