@@ -32,10 +32,15 @@ no_kwargs(PyMethodDef *ml, PyObject *kwnames)
 
 /* What every call of a C function does around it, inline: count the C
  * recursion depth, let a stop-the-world through, and check afterwards
- * that the function either returned a result or raised (never both). */
+ * that the function either returned a result or raised (never both).  A
+ * call without a thread state (an object freed while an interpreter is
+ * deleted) is allowed, as it was through Py_EnterRecursiveCall: no count,
+ * no poll. */
 static inline int
 call_enter(PyThreadState *ts)
 {
+    if (RT_UNLIKELY(ts == NULL))
+        return 0;   /* no thread state (finalization's last decrefs): no count */
     if (RT_UNLIKELY(++ts->recursion_depth > RT_RECURSION_LIMIT)) {
         --ts->recursion_depth;
         PyErr_SetString(PyExc_RecursionError,
@@ -63,6 +68,9 @@ result_mismatch(PyMethodDef *ml, PyObject *self, PyObject *result)
 static inline PyObject *
 call_leave(PyThreadState *ts, PyMethodDef *ml, PyObject *self, PyObject *result)
 {
+    if (RT_UNLIKELY(ts == NULL))
+        return (result == NULL) != (PyErr_Occurred() != NULL) ? result_mismatch(ml, self, result)
+                                                              : result;
     --ts->recursion_depth;
     if (RT_UNLIKELY((result == NULL) != (ts->exc != NULL)))
         return result_mismatch(ml, self, result);
@@ -80,7 +88,7 @@ cfunc_call_def(PyMethodDef *ml, PyObject *self, PyTypeObject *cls,
     Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
     int flags = ml->ml_flags & ~(METH_CLASS | METH_STATIC | METH_COEXIST);
     PyObject *result, *tuple, *kwdict = NULL;
-    PyThreadState *ts = ts_get_required();
+    PyThreadState *ts = ts_get();
 
     if (call_enter(ts) < 0)
         return NULL;
@@ -152,7 +160,8 @@ cfunc_call_def(PyMethodDef *ml, PyObject *self, PyTypeObject *cls,
     }
     return call_leave(ts, ml, self, result);
 error:
-    --ts->recursion_depth;
+    if (ts != NULL)
+        --ts->recursion_depth;
     return NULL;
 }
 
@@ -283,7 +292,7 @@ cfunc_vectorcall_noargs(PyObject *func, PyObject *const *args, size_t nargsf,
     if (RT_UNLIKELY(PyVectorcall_NARGS(nargsf) != 0 ||
                     (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)))
         return cfunc_vectorcall(func, args, nargsf, kwnames);   /* raises */
-    ts = ts_get_required();
+    ts = ts_get();
     if (call_enter(ts) < 0)
         return NULL;
     return call_leave(ts, f->m_ml, f->m_self, f->m_ml->ml_meth(f->m_self, NULL));
@@ -298,7 +307,7 @@ cfunc_vectorcall_o(PyObject *func, PyObject *const *args, size_t nargsf, PyObjec
     if (RT_UNLIKELY(PyVectorcall_NARGS(nargsf) != 1 ||
                     (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)))
         return cfunc_vectorcall(func, args, nargsf, kwnames);   /* raises */
-    ts = ts_get_required();
+    ts = ts_get();
     if (call_enter(ts) < 0)
         return NULL;
     return call_leave(ts, f->m_ml, f->m_self, f->m_ml->ml_meth(f->m_self, args[0]));
@@ -313,7 +322,7 @@ cfunc_vectorcall_fastcall(PyObject *func, PyObject *const *args, size_t nargsf,
 
     if (RT_UNLIKELY(kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0))
         return cfunc_vectorcall(func, args, nargsf, kwnames);   /* raises */
-    ts = ts_get_required();
+    ts = ts_get();
     if (call_enter(ts) < 0)
         return NULL;
     return call_leave(ts, f->m_ml, f->m_self,
@@ -326,7 +335,7 @@ cfunc_vectorcall_fastcall_kw(PyObject *func, PyObject *const *args, size_t nargs
                              PyObject *kwnames)
 {
     PyCFunctionObject *f = (PyCFunctionObject *)func;
-    PyThreadState *ts = ts_get_required();
+    PyThreadState *ts = ts_get();
 
     if (call_enter(ts) < 0)
         return NULL;

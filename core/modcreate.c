@@ -882,10 +882,9 @@ PyUnstable_Module_SetGIL(PyObject *module, void *gil)
  * and the list's lock would be one written byte they all share.
  *
  * The table holds borrowed pointers; the list holds the references.  A
- * writer (under state_mu) stores a module into the table while its caller
- * holds it and before the list drops the module it replaces, and clears a
- * slot before the list drops its module, so a slot never names a module
- * that nobody holds.  A reader loads the
+ * writer updates both under state_mu (state_replace), and drops the module
+ * it replaced only after both changed, so a slot never names a module that
+ * the list does not hold.  A reader loads the
  * table and the slot with acquire (the module's contents were published
  * before it was stored).  The result is borrowed, as CPython's is: valid
  * while the module stays registered.  A table that grows is copied and
@@ -900,27 +899,24 @@ struct state_table {
 
 static pthread_mutex_t state_mu = PTHREAD_MUTEX_INITIALIZER;   /* the writers */
 
-/* Stores 'm' (or NULL) at 'idx'.  0, or -1 with MemoryError. */
+/* Stores 'm' (or NULL) at 'idx'.  0, or -1 with MemoryError.  state_mu
+ * held. */
 static int
-state_table_store(PyInterpreterState *interp, Py_ssize_t idx, PyObject *m)
+state_table_store_locked(PyInterpreterState *interp, Py_ssize_t idx, PyObject *m)
 {
     struct state_table *t;
 
-    pthread_mutex_lock(&state_mu);
     t = interp->state_table;
     if (t == NULL || idx >= t->n) {
         Py_ssize_t n = t != NULL ? t->n * 2 : 16;
         struct state_table *nt;
 
-        if (m == NULL) {            /* nothing to clear past the end */
-            pthread_mutex_unlock(&state_mu);
+        if (m == NULL)              /* nothing to clear past the end */
             return 0;
-        }
         while (n <= idx)
             n *= 2;
         nt = mem_calloc(1, sizeof(*nt) + (size_t)n * sizeof(PyObject *));
         if (nt == NULL) {
-            pthread_mutex_unlock(&state_mu);
             PyErr_NoMemory();
             return -1;
         }
@@ -932,8 +928,31 @@ state_table_store(PyInterpreterState *interp, Py_ssize_t idx, PyObject *m)
         t = nt;
     }
     __atomic_store_n(&t->items[idx], m, __ATOMIC_RELEASE);
-    pthread_mutex_unlock(&state_mu);
     return 0;
+}
+
+/* modules_by_index[idx] = m (NULL: None), list and table together under
+ * state_mu, so two writers of one index cannot leave them naming different
+ * modules.  The replaced module is dropped after unlocking: its dealloc
+ * may run any code. */
+static int
+state_replace(PyInterpreterState *interp, Py_ssize_t idx, PyObject *m)
+{
+    PyObject *list = interp->modules_by_index, *old = NULL;
+    int r = 0;
+
+    pthread_mutex_lock(&state_mu);
+    while (r == 0 && PyList_GET_SIZE(list) <= idx)
+        r = PyList_Append(list, Py_None);
+    if (r == 0)
+        r = state_table_store_locked(interp, idx, m);
+    if (r == 0) {
+        old = PyList_GetItemRef(list, idx);     /* dropped after unlocking */
+        r = PyList_SetItem(list, idx, Py_NewRef(m != NULL ? m : Py_None));
+    }
+    pthread_mutex_unlock(&state_mu);
+    Py_XDECREF(old);
+    return r;
 }
 
 void
@@ -978,16 +997,7 @@ RT_INTERNAL int state_set_module(PyInterpreterState *interp, Py_ssize_t idx, PyO
 int
 state_set_module(PyInterpreterState *interp, Py_ssize_t idx, PyObject *m)
 {
-    PyObject *list = interp->modules_by_index;
-
-    while (PyList_GET_SIZE(list) <= idx)
-        if (PyList_Append(list, Py_None) < 0)
-            return -1;
-    /* The table names 'm' (alive: the caller holds it) before the list
-     * drops the module it replaces, so a reader sees one or the other. */
-    if (state_table_store(interp, idx, m) < 0)
-        return -1;
-    return PyList_SetItem(list, idx, Py_NewRef(m));
+    return state_replace(interp, idx, m);
 }
 
 int
@@ -1029,6 +1039,5 @@ PyState_RemoveModule(PyModuleDef *def)
         Py_FatalError("Interpreters module-list not accessible.");
     if (idx >= PyList_GET_SIZE(list))
         Py_FatalError("Module index out of bounds.");
-    (void)state_table_store(interp, idx, NULL);   /* clearing never allocates */
-    return PyList_SetItem(list, idx, Py_NewRef(Py_None));
+    return state_replace(interp, idx, NULL);
 }

@@ -283,6 +283,53 @@ test_gilstate_reattaches_own_thread_state(void **state)
     assert_true(ok);
 }
 
+/* An object freed while an interpreter is deleted, with no thread state
+ * current, may still call a C function (as it could through
+ * Py_EnterRecursiveCall's tolerance of no thread state). */
+static int noarg_calls;
+static PyObject *fn_during_delete;   /* a METH_NOARGS function */
+
+static PyObject *
+count_call(PyObject *self, PyObject *unused)
+{
+    (void)self; (void)unused;
+    noarg_calls++;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef count_def = {"count_call", count_call, METH_NOARGS, NULL};
+
+static void
+call_on_destroy(PyObject *capsule)
+{
+    (void)capsule;
+    PyObject *r = PyObject_Vectorcall(fn_during_delete, NULL, 0, NULL);
+    Py_XDECREF(r);
+}
+
+static void
+test_call_without_thread_state_during_interpreter_delete(void **state)
+{
+    (void)state;
+    PyThreadState *main_ts = PyThreadState_Get(), *sub = NULL;
+    PyInterpreterConfig cfg = {.gil = PyInterpreterConfig_OWN_GIL,
+                               .check_multi_interp_extensions = 1};
+
+    fn_during_delete = PyCFunction_New(&count_def, NULL);
+    assert_non_null(fn_during_delete);
+    noarg_calls = 0;
+    assert_false(PyStatus_Exception(Py_NewInterpreterFromConfig(&sub, &cfg)));
+    PyObject *cap = PyCapsule_New(&noarg_calls, "test.cap", call_on_destroy);
+    assert_non_null(cap);
+    assert_int_equal(PyDict_SetItemString(PyInterpreterState_GetDict(PyInterpreterState_Get()),
+                                          "cap", cap), 0);
+    Py_DECREF(cap);
+    Py_EndInterpreter(sub);
+    PyThreadState_Swap(main_ts);
+    assert_int_equal(noarg_calls, 1);
+    Py_CLEAR(fn_during_delete);
+}
+
 int
 main(void)
 {
@@ -294,6 +341,7 @@ main(void)
         cmocka_unit_test(test_threads_across_interpreters),
         cmocka_unit_test(test_gilstate_and_swap),
         cmocka_unit_test(test_gilstate_reattaches_own_thread_state),
+        cmocka_unit_test(test_call_without_thread_state_during_interpreter_delete),
     };
     if (getenv("TU_FILTER") != NULL)
         cmocka_set_test_filter(getenv("TU_FILTER"));

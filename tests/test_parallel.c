@@ -450,6 +450,70 @@ test_state_lookups_while_modules_register(void **state)
         Py_DECREF(state_mods[i]);
 }
 
+/* Two threads replace the module registered for one definition over and
+ * over: the lock-free table and the list that holds the references must
+ * end naming the same module (a table entry the list does not hold would
+ * be freed under PyState_FindModule's callers). */
+int state_set_module(PyInterpreterState *interp, Py_ssize_t idx, PyObject *m);
+static PyModuleDef race_def = {PyModuleDef_HEAD_INIT, .m_name = "racedef"};
+
+struct state_writer {
+    PyObject *m;
+    pthread_barrier_t *start;
+    int failures;
+};
+
+static void *
+state_writer_job(void *arg)
+{
+    struct state_writer *w = arg;
+    PyThreadState *ts = PyThreadState_New(PyInterpreterState_Main());
+
+    PyThreadState_Swap(ts);
+    Py_BEGIN_ALLOW_THREADS
+    pthread_barrier_wait(w->start);
+    Py_END_ALLOW_THREADS
+    for (int i = 0; i < 20000; i++)
+        if (state_set_module(PyInterpreterState_Get(), race_def.m_base.m_index, w->m) < 0)
+            w->failures++;
+    PyThreadState_Clear(ts);
+    PyThreadState_DeleteCurrent();
+    return NULL;
+}
+
+static void
+test_state_writers_agree(void **state)
+{
+    (void)state;
+    pthread_t t[2];
+    struct state_writer w[2];
+    pthread_barrier_t start;
+
+    PyModuleDef_Init(&race_def);
+    pthread_barrier_init(&start, NULL, 2);
+    for (int i = 0; i < 2; i++) {
+        w[i] = (struct state_writer){PyModule_New(i ? "rv1" : "rv0"), &start, 0};
+        assert_non_null(w[i].m);
+        assert_int_equal(pthread_create(&t[i], NULL, state_writer_job, &w[i]), 0);
+    }
+    Py_BEGIN_ALLOW_THREADS
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    Py_END_ALLOW_THREADS
+    pthread_barrier_destroy(&start);
+    PyObject *found = PyState_FindModule(&race_def);
+    assert_true(found == w[0].m || found == w[1].m);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(w[i].failures, 0);
+        /* ours, plus the list's for the registered one only */
+        assert_int_equal(Py_REFCNT(w[i].m), w[i].m == found ? 2 : 1);
+    }
+    assert_int_equal(PyState_RemoveModule(&race_def), 0);
+    assert_null(PyState_FindModule(&race_def));
+    Py_DECREF(w[0].m);
+    Py_DECREF(w[1].m);
+}
+
 int
 main(void)
 {
@@ -462,6 +526,7 @@ main(void)
         cmocka_unit_test(test_gil_free_imports_never_stop_the_world),
         cmocka_unit_test(test_collector_never_clears_a_reachable_module),
         cmocka_unit_test(test_state_lookups_while_modules_register),
+        cmocka_unit_test(test_state_writers_agree),
     };
     if (getenv("TU_FILTER") != NULL)
         cmocka_set_test_filter(getenv("TU_FILTER"));
